@@ -1,0 +1,44 @@
+# The two commands a new user needs: `make run` and `make test`. Both are idempotent.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install run test test-sqlite test-postgres lint format bench system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, create/upgrade the database, load demo data, serve on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/lms init
+	$(BIN)/lms demo
+	$(BIN)/lms run --host $(HOST) --port $(PORT)
+
+## test: install (Debian packages too), run the suite on SQLite, then on PostgreSQL if reachable
+test: install system-deps
+	scripts/run-tests
+
+system-deps:
+	scripts/system-deps
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check lms tests bench
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format lms tests bench
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

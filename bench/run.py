@@ -1,0 +1,23 @@
+"""Runs every benchmark and prints its figures: `make bench` (or `python bench/run.py NAME`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import lesson_page  # noqa: E402
+
+BENCHMARKS = {"lesson_page": lesson_page.main}
+
+
+def main(argv: list[str]) -> None:
+    names = argv or list(BENCHMARKS)
+    for name in names:
+        print(f"== {name}")
+        BENCHMARKS[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,72 @@
+"""Builds the Flask app: config, extensions, blueprints, CLI, error handlers, in that order."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from lms.config import ROOT, load_config
+
+
+def build_app(config: dict[str, Any] | None = None) -> Flask:
+    config = dict(config or {})
+    instance = (
+        config.pop("INSTANCE_PATH", None)
+        or os.environ.get("LMS_INSTANCE_PATH")
+        or ROOT / "instance"
+    )
+    app = Flask(
+        "lms",
+        instance_path=str(instance),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from lms.web.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from lms.auth.sessions import init_sessions
+    from lms.courses.catalogue import init_catalogue
+    from lms.db import init_db
+    from lms.extensions import csrf, db, migrate
+    from lms.web.assets import init_assets
+    from lms.web.compress import init_compression
+    from lms.web.i18n import init_i18n
+
+    init_db(app)
+    migrate.init_app(app, db, directory=str(ROOT / "lms" / "migrations"))
+    csrf.init_app(app)
+    init_sessions(app)
+    init_i18n(app)
+    init_assets(app)
+    init_compression(app)
+    init_catalogue(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.courses.views import bp as courses_bp
+    from lms.home.views import bp as home_bp
+    from lms.web.health import bp as health_bp
+    from lms.web.i18n import bp as i18n_bp
+
+    for blueprint in (health_bp, i18n_bp, home_bp, courses_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.cli import demo_command, init_command
+    from lms.courses.cli import courses_cli
+
+    app.cli.add_command(init_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(courses_cli)

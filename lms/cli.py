@@ -1,0 +1,33 @@
+"""The `lms` console script: Flask's CLI over `create_app`, plus `init` and `demo`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from lms import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main() -> None:
+    """Literacy LMS command line."""
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the database, or upgrade it to the latest schema (never loses data)."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the sample courses and demo data; print the demo logins."""
+    from lms.demo import load_demo
+
+    for line in load_demo():
+        click.echo(line)

@@ -1,0 +1,69 @@
+"""Configuration: defaults, then `instance/config.py`, then `LMS_*` environment variables.
+
+The secret key is never hard-coded: when none is configured, one is generated into
+`instance/secret_key` on first run and reused afterwards.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "COURSES_DIR": str(ROOT / "courses"),
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "SQLITE_BUSY_TIMEOUT": 30,
+    "LANGUAGES": ["en", "ur", "id"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "COMPRESS_MIN_BYTES": 500,
+    "REGISTRATION": "open",  # or "invite"
+    "SITE_NAME": "Literacy LMS",
+}
+
+# LMS_<NAME> environment variables whose name differs from the Flask setting.
+ENV_ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill `app.config` from defaults, the instance file, the environment and overrides."""
+    app.config.from_mapping(copy.deepcopy(DEFAULTS))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="LMS")
+    for env_name, setting in ENV_ALIASES.items():
+        if env_name in app.config:
+            app.config[setting] = app.config.pop(env_name)
+    app.config.update(overrides or {})
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", _default_database_url(app))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _default_database_url(app: Flask) -> str:
+    return "sqlite:///" + str(Path(app.instance_path) / "lms.sqlite3")
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the generated key, creating it (readable by the owner only) on first run."""
+    path = instance / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,55 @@
+"""Public course pages: catalogue, overview, lesson, and the course's media files."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, send_from_directory
+from flask_babel import get_locale
+
+from lms.courses.catalogue import get_catalogue, get_course_or_404
+
+bp = Blueprint("courses", __name__)
+MEDIA_MAX_AGE = 365 * 24 * 3600
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.get("/courses/")
+def catalogue():
+    return render_template(
+        "courses/catalogue.html", courses=get_catalogue().all(), language=_language()
+    )
+
+
+@bp.get("/courses/<slug>/")
+def overview(slug: str):
+    course = get_course_or_404(slug)
+    return render_template("courses/overview.html", course=course, language=_language())
+
+
+@bp.get("/courses/<slug>/lessons/<lesson_slug>")
+def lesson(slug: str, lesson_slug: str):
+    course = get_course_or_404(slug)
+    lesson = course.lesson(lesson_slug)
+    if lesson is None:
+        abort(404)
+    before, after = course.neighbours(lesson_slug)
+    language = _language()
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        lesson=lesson,
+        text=lesson.text(language),
+        language=language,
+        before=before,
+        after=after,
+        day=course.day(lesson.day),
+    )
+
+
+@bp.get("/courses/<slug>/media/<path:filename>")
+def media(slug: str, filename: str):
+    course = get_course_or_404(slug)
+    # send_from_directory refuses any path that escapes the media folder.
+    return send_from_directory(course.path / "media", filename, max_age=MEDIA_MAX_AGE)

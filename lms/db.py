@@ -1,0 +1,61 @@
+"""Database set-up: SQLite pragmas and transaction mode, and a reachability check.
+
+SQLite loses updates or fails with "database is locked" when a transaction reads and
+then writes. So every transaction that may write begins with `BEGIN IMMEDIATE` (the
+SQLAlchemy recipe: take over pysqlite's transaction handling and emit BEGIN ourselves);
+only GET/HEAD requests, which never write, begin deferred so readers do not queue.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from lms.extensions import db
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_db(app: Flask) -> None:
+    """Bind the database extension and install SQLite's connection handling."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        connect_args = {
+            "timeout": app.config["SQLITE_BUSY_TIMEOUT"],
+            **options.get("connect_args", {}),
+        }
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _install_sqlite_handling(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+
+
+def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        read_only = has_request_context() and request.method in READ_ONLY_METHODS
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def database_reachable() -> bool:
+    """True when a trivial query succeeds."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        db.session.rollback()
+        return False

@@ -1,0 +1,1 @@
+"""Cross-cutting web concerns: health check, errors, compression, assets and language."""

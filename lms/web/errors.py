@@ -1,0 +1,63 @@
+"""Error pages that say what happened and what to do next, and reveal nothing else."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lms.extensions import db
+
+MESSAGES = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("We could not find that page. Check the address, or start from the home page."),
+    405: _l("That action is not allowed here."),
+    413: _l("What you sent is too large. Please send a smaller file."),
+    429: _l("Too many attempts. Please wait a little and try again."),
+    500: _l("Something went wrong on our side. Your work is saved; please try again."),
+    503: _l("The service is temporarily unavailable. Please try again in a minute."),
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.endswith(".json")
+
+
+def _render(code: int, name: str, headers=None):
+    message = str(MESSAGES.get(code, MESSAGES[400 if code < 500 else 500]))
+    if _wants_json():
+        body = jsonify(error={"code": name.lower().replace(" ", "_"), "message": message})
+        return body, code, headers or {}
+    return (
+        render_template("errors.html", code=code, name=name, message=message),
+        code,
+        headers or {},
+    )
+
+
+def _http_error(error: HTTPException):
+    db.session.rollback()
+    headers = {}
+    if error.code == 429 and getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    if error.code == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return _render(error.code or 500, error.name, headers)
+
+
+def _unexpected_error(error: Exception):
+    db.session.rollback()
+    if isinstance(error, HTTPException):  # pragma: no cover - routed to _http_error
+        return _http_error(error)
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    if current_app.testing and current_app.config.get("PROPAGATE_EXCEPTIONS"):
+        raise error
+    return _render(500, InternalServerError.name)

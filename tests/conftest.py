@@ -1,0 +1,145 @@
+"""Shared fixtures: an app on a real database (SQLite file or PostgreSQL), clients, runner.
+
+The schema is built once per session by running the migrations; each test then gets a
+fresh copy (SQLite: a copy of the migrated file; PostgreSQL: every table truncated).
+Set LMS_DATABASE_URL=postgresql+psycopg://... to run the suite on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from lms import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("LMS_DATABASE_URL", "")
+ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
+SAMPLE_COURSE = ROOT / "courses" / "online-safety-basics"
+
+
+def migrate_to_head(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        from lms.extensions import db
+
+        db.engine.dispose()
+
+
+def reset_postgres_schema(url: str, schema: str = "public") -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """A database at the latest migration: the PostgreSQL URL, or a template SQLite file."""
+    instance = tmp_path_factory.mktemp("template-instance")
+    if ON_POSTGRES:
+        reset_postgres_schema(POSTGRES_URL)
+        migrate_to_head(POSTGRES_URL, instance)
+        return POSTGRES_URL
+    path = tmp_path_factory.mktemp("template") / "lms.sqlite3"
+    migrate_to_head(f"sqlite:///{path}", instance)
+    return str(path)
+
+
+@pytest.fixture
+def courses_dir(tmp_path) -> Path:
+    """A courses folder holding just the small sample course (tests may add more)."""
+    folder = tmp_path / "courses"
+    folder.mkdir()
+    shutil.copytree(SAMPLE_COURSE, folder / SAMPLE_COURSE.name)
+    return folder
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path) -> str:
+    if ON_POSTGRES:
+        return migrated_database
+    path = tmp_path / "lms.sqlite3"
+    shutil.copy(migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path, courses_dir):
+    """Build an app on the test database; keyword overrides go into its config."""
+    apps = []
+
+    def build(**overrides):
+        config = {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": tmp_path / "instance",
+            "COURSES_DIR": str(courses_dir),
+            "SECRET_KEY": "test-secret-key",
+            "SERVER_NAME": None,
+        }
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            from lms.extensions import db
+
+            db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                _truncate_all(db)
+            db.engine.dispose()
+
+
+def _truncate_all(db) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    if tables:
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a page's form, as a browser would submit it."""
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf_token(client):
+    """A valid CSRF token for `client`'s session, read from a real page."""
+
+    def token(path: str = "/") -> str:
+        return csrf_from(client.get(path).get_data(as_text=True))
+
+    return token
