@@ -54,19 +54,28 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from lms.admin.views import bp as admin_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.cohorts.join_views import bp as join_bp
+    from lms.cohorts.views import bp as teach_bp
+    from lms.cohorts.views import sponsor_bp
     from lms.courses.views import bp as courses_bp
     from lms.home.views import bp as home_bp
+    from lms.learning.views import bp as learning_bp
     from lms.web.health import bp as health_bp
     from lms.web.i18n import bp as i18n_bp
 
-    for blueprint in (health_bp, i18n_bp, home_bp, courses_bp):
+    blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
+    blueprints += [teach_bp, sponsor_bp, admin_bp]
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
+    from lms.auth.cli import users_cli
     from lms.cli import demo_command, init_command
+    from lms.cohorts.cli import cohorts_cli, enrol_command
     from lms.courses.cli import courses_cli
 
-    app.cli.add_command(init_command)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(courses_cli)
+    for command in (init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command):
+        app.cli.add_command(command)

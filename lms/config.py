@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "COMPRESS_MIN_BYTES": 500,
     "REGISTRATION": "open",  # or "invite"
     "SITE_NAME": "Literacy LMS",
+    "BASE_URL": "http://127.0.0.1:5000",  # for links printed by the CLI and sent in messages
+    "DEFAULT_COUNTRY": "PK",  # phone numbers typed without +country outside a cohort
+    "MESSAGE_BACKEND": "log",
 }
 
 # LMS_<NAME> environment variables whose name differs from the Flask setting.

@@ -1,5 +1,7 @@
 """Imports every domain's models so the metadata (and migrations) see all tables."""
 
-from lms.auth.models import User
+from lms.audit.models import AuditEntry
+from lms.auth.models import Organisation, PasswordToken, User
+from lms.cohorts.models import Cohort, Enrolment
 
-__all__ = ["User"]
+__all__ = ["AuditEntry", "Cohort", "Enrolment", "Organisation", "PasswordToken", "User"]

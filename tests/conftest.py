@@ -143,3 +143,129 @@ def csrf_token(client):
         return csrf_from(client.get(path).get_data(as_text=True))
 
     return token
+
+
+# -- people and cohorts -------------------------------------------------------------------
+
+DEFAULT_PASSWORD = "tiger-mango-river-cloud"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Real Argon2id, with test-sized cost so hundreds of accounts stay quick."""
+    from argon2 import PasswordHasher
+
+    from lms.auth import passwords
+
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("dummy-for-timing")
+    yield
+    passwords._hasher = original
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: make_user("instructor", name=..., email=..., org="Bank")."""
+    counter = iter(range(1, 10_000))
+
+    def create(
+        role: str = "trainee",
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        org: str | None = None,
+    ):
+        from lms.auth import services
+        from lms.extensions import db
+        from lms.permissions import SYSTEM
+
+        with app.app_context():
+            number = next(counter)
+            organisation = services.get_or_create_organisation(org, SYSTEM) if org else None
+            user = services.create_user(
+                name=name or f"{role.title()} {number}",
+                login=phone or email or f"{role}{number}@test.example",
+                password=password,
+                role=role,
+                organisation=organisation,
+                actor=SYSTEM,
+            )
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return create
+
+
+@pytest.fixture
+def make_cohort(app):
+    """Create a cohort of the sample course; keyword arguments go into CohortData."""
+
+    def create(instructor=None, **fields):
+        from datetime import date
+
+        from lms.auth import services as accounts
+        from lms.auth.models import User
+        from lms.cohorts import services
+        from lms.extensions import db
+        from lms.permissions import SYSTEM
+
+        with app.app_context():
+            org = fields.pop("org", None)
+            data = {
+                "name": "Cohort",
+                "course_slug": "online-safety-basics",
+                "start_date": date(2026, 1, 5),
+                "timezone": "Asia/Karachi",
+                "pacing": "self",
+                "organisation": accounts.get_or_create_organisation(org, SYSTEM) if org else None,
+                **fields,
+            }
+            cohort = services.create_cohort(SYSTEM, services.CohortData(**data))
+            if instructor is not None:
+                services.add_instructor(SYSTEM, cohort, db.session.get(User, instructor.id))
+            db.session.commit()
+            db.session.refresh(cohort)
+            return cohort.id, cohort.join_code
+
+    return create
+
+
+@pytest.fixture
+def enrol(app):
+    def add(user, cohort_id):
+        from lms.auth.models import User
+        from lms.cohorts import services
+        from lms.extensions import db
+
+        with app.app_context():
+            cohort = services.get_cohort(cohort_id)
+            enrolment = services.enrol(cohort, db.session.get(User, user.id), actor=None)
+            db.session.commit()
+            return enrolment.id
+
+    return add
+
+
+def sign_in_as(client, user) -> None:
+    """Put `user`'s session into the test client's cookie, as signing in would."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def login(client, csrf_token):
+    """Sign in through the real form."""
+
+    def do(login_name: str, password: str = DEFAULT_PASSWORD):
+        return client.post(
+            "/login",
+            data={"login": login_name, "password": password, "csrf_token": csrf_token("/login")},
+        )
+
+    return do

@@ -51,3 +51,26 @@ def test_upgrading_twice_changes_nothing(runner):
     assert first.exit_code == 0, first.output
     assert "up to date" in first.output
     assert runner.invoke(args=["init"]).exit_code == 0
+
+
+def test_upgrade_from_previous_keeps_data(empty_database_url, tmp_path):
+    """A database at 0001 with a user in it upgrades to head without losing the user."""
+    from flask_migrate import upgrade
+
+    from lms import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "INSTANCE_PATH": tmp_path / "i", "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0001")
+        db.session.execute(
+            text(
+                "INSERT INTO users (email, name, role, language, active, session_version, created_at) "
+                "VALUES ('kept@example.com', 'عائشہ', 'trainee', 'ur', true, 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        db.session.commit()
+        upgrade()
+        row = db.session.execute(text("SELECT email, name, organisation_id FROM users")).one()
+        assert tuple(row) == ("kept@example.com", "عائشہ", None)
+        db.session.remove()
+        db.engine.dispose()

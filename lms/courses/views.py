@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_from_directory
+from flask import Blueprint, abort, render_template, send_from_directory, url_for
 from flask_babel import get_locale
 
 from lms.courses.catalogue import get_catalogue, get_course_or_404
@@ -45,6 +45,8 @@ def lesson(slug: str, lesson_slug: str):
         before=before,
         after=after,
         day=course.day(lesson.day),
+        home_url=url_for("courses.overview", slug=slug),
+        lesson_url=lambda other: url_for("courses.lesson", slug=slug, lesson_slug=other),
     )
 
 

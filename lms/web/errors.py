@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db
+from lms.permissions import NotFound, PermissionDenied
 
 MESSAGES = {
     400: _l("The request could not be understood. Please go back and try again."),
@@ -22,7 +23,27 @@ MESSAGES = {
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(PermissionDenied, _permission_denied)
+    app.register_error_handler(NotFound, _not_found)
     app.register_error_handler(Exception, _unexpected_error)
+
+
+def _permission_denied(error: PermissionDenied):
+    """403, recorded in the audit log (committed on its own: the request's work is dropped)."""
+    from flask_login import current_user
+
+    from lms.audit.services import record
+
+    db.session.rollback()
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    record("permission.denied", user, None, path=request.path[:200], method=request.method)
+    db.session.commit()
+    return _render(403, "Forbidden")
+
+
+def _not_found(_error: NotFound):
+    db.session.rollback()
+    return _render(404, "Not Found")
 
 
 def _wants_json() -> bool:

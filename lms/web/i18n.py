@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request
+from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request
 from flask_babel import get_translations
 from flask_login import current_user
 
@@ -19,6 +19,8 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
     preferred = getattr(current_user, "language", None) if current_user else None
     if preferred in languages:
         return preferred

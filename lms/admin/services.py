@@ -1,0 +1,43 @@
+"""Admin queries: searchable, paginated lists of users, organisations and audit entries."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from lms.audit.models import AuditEntry
+from lms.auth.models import Organisation, User
+from lms.extensions import db
+from lms.permissions import require_role
+from lms.web.forms import Page
+
+
+def _page(query, page: int, per_page: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)))
+    return Page(items, page, per_page, total)
+
+
+def users(actor: User, search: str = "", page: int = 1, per_page: int = 50) -> Page:
+    require_role(actor, "admin")
+    query = select(User).order_by(func.lower(User.name), User.id)
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(User.name).like(like), User.email.like(like), User.phone.like(like))
+        )
+    return _page(query, page, per_page)
+
+
+def organisations(actor: User) -> list[Organisation]:
+    require_role(actor, "admin")
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def audit_entries(actor: User, page: int = 1, per_page: int = 50) -> Page:
+    require_role(actor, "admin")
+    return _page(select(AuditEntry).order_by(AuditEntry.id.desc()), page, per_page)
+
+
+def get_user(actor: User, user_id: int) -> User | None:
+    require_role(actor, "admin")
+    return db.session.get(User, user_id)

@@ -1,0 +1,99 @@
+"""Forms for signing in, registering and passwords."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+LANGUAGE_CHOICES = [
+    SelectChoice("en", "English"),
+    SelectChoice("ur", "اردو"),
+    SelectChoice("id", "Bahasa Indonesia"),
+]
+
+
+class LoginForm(FlaskForm):
+    login = StringField(
+        _l("E-mail or mobile number"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    login = StringField(
+        _l("E-mail or mobile number"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    login = StringField(
+        _l("E-mail or mobile number"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ResetCodeForm(SetPasswordForm):
+    login = StringField(
+        _l("E-mail or mobile number"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=12)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )

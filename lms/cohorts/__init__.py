@@ -1,0 +1,1 @@
+"""Cohorts: runs of a course, their join codes, pacing, enrolments and instructors."""

@@ -1,0 +1,182 @@
+"""Instructor pages: their cohorts, creating and editing one, the roster, bulk enrolment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from lms.auth import services as accounts
+from lms.auth.models import User
+from lms.cohorts import bulk, services
+from lms.cohorts.forms import AddInstructorForm, CohortForm, UploadForm
+from lms.courses.catalogue import get_catalogue
+from lms.errors import ServiceError
+from lms.extensions import db
+from lms.web.forms import Page, page_number, run
+
+bp = Blueprint("teach", __name__, url_prefix="/teach")
+ROSTER_PAGE = 100
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+@login_required
+def cohorts():
+    return render_template(
+        "cohorts/list.html", cohorts=services.cohorts_for(_me()), catalogue=get_catalogue()
+    )
+
+
+def _cohort_form(cohort=None) -> CohortForm:
+    form = CohortForm(obj=cohort)
+    if cohort is not None and request.method == "GET":
+        form.organisation.data = cohort.organisation.name if cohort.organisation else ""
+    form.course_slug.choices = [SelectChoice(c.slug, c.title()) for c in get_catalogue().all()]
+    return form
+
+
+def _cohort_data(form: CohortForm) -> services.CohortData:
+    organisation = None
+    if form.organisation.data and form.organisation.data.strip():
+        organisation = accounts.get_or_create_organisation(form.organisation.data, actor=_me())
+    return services.CohortData(
+        name=form.name.data,
+        course_slug=form.course_slug.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        timezone=form.timezone.data,
+        pacing=form.pacing.data,
+        capacity=form.capacity.data,
+        organisation=organisation,
+        country=form.country.data,
+    )
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@login_required
+def create():
+    services.cohorts_for(_me())  # instructors and admins only
+    form = _cohort_form()
+    if form.validate_on_submit():
+        cohort = run(lambda: services.create_cohort(_me(), _cohort_data(form)), form)
+        if cohort is not None:
+            flash(
+                _(
+                    "Cohort created. Share the join code %(code)s with your trainees.",
+                    code=cohort.join_code,
+                ),
+                "info",
+            )
+            return redirect(url_for("teach.roster", cohort_id=cohort.id))
+    return render_template("cohorts/form.html", form=form, cohort=None)
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(cohort_id: int):
+    cohort = services.managed_cohort(_me(), cohort_id)
+    form = _cohort_form(cohort)
+    if form.validate_on_submit():
+        if run(lambda: services.update_cohort(_me(), cohort, _cohort_data(form)), form) is not None:
+            flash(_("Cohort saved."), "info")
+            return redirect(url_for("teach.roster", cohort_id=cohort.id))
+    return render_template("cohorts/form.html", form=form, cohort=cohort)
+
+
+@bp.get("/cohorts/<int:cohort_id>/")
+@login_required
+def roster(cohort_id: int):
+    cohort = services.managed_cohort(_me(), cohort_id)
+    page = page_number()
+    rows, total = services.roster(_me(), cohort, page=page, per_page=ROSTER_PAGE)
+    return render_template(
+        "cohorts/roster.html",
+        cohort=cohort,
+        course=get_catalogue().get(cohort.course_slug),
+        page=Page(rows, page, ROSTER_PAGE, total),
+        upload=UploadForm(),
+        add_instructor=AddInstructorForm(),
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/code")
+@login_required
+def rotate_code(cohort_id: int):
+    cohort = services.managed_cohort(_me(), cohort_id)
+    code = run(lambda: services.rotate_code(_me(), cohort))
+    flash(_("New join code: %(code)s. The old code no longer works.", code=code), "info")
+    return redirect(url_for("teach.roster", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/instructors")
+@login_required
+def add_instructor(cohort_id: int):
+    cohort = services.managed_cohort(_me(), cohort_id)
+    form = AddInstructorForm()
+    if form.validate_on_submit():
+        user = accounts.find_user(form.login.data)
+        if user is None:
+            flash(_("No account with this login."), "error")
+        elif run(lambda: services.add_instructor(_me(), cohort, user) or True) is not None:
+            flash(_("%(name)s now teaches this cohort.", name=user.name), "info")
+    return redirect(url_for("teach.roster", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/withdraw")
+@login_required
+def withdraw(cohort_id: int, enrolment_id: int):
+    cohort = services.managed_cohort(_me(), cohort_id)
+    enrolment = services.managed_enrolment(_me(), cohort, enrolment_id)
+    if request.form.get("confirm") != "yes":
+        return render_template("cohorts/withdraw_confirm.html", cohort=cohort, enrolment=enrolment)
+    run(lambda: services.withdraw(_me(), enrolment))
+    flash(_("%(name)s was withdrawn.", name=enrolment.user.name), "info")
+    return redirect(url_for("teach.roster", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/reset")
+@login_required
+def issue_reset(cohort_id: int, enrolment_id: int):
+    """An instructor gives a trainee a new set-password link and code to pass on."""
+    cohort = services.managed_cohort(_me(), cohort_id)
+    enrolment = services.managed_enrolment(_me(), cohort, enrolment_id)
+    issued = run(lambda: accounts.issue_token(enrolment.user, "reset", actor=_me()))
+    if issued is None:
+        abort(400)
+    return render_template(
+        "cohorts/reset_issued.html", cohort=cohort, enrolment=enrolment, issued=issued
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/enrol", methods=["GET", "POST"])
+@login_required
+def upload(cohort_id: int):
+    cohort = services.managed_cohort(_me(), cohort_id)
+    form = UploadForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            report = bulk.bulk_enrol(_me(), cohort, form.file.data.read())
+            db.session.commit()
+        except ServiceError as error:  # pragma: no cover - bulk reports row errors itself
+            db.session.rollback()
+            flash(error.message, "error")
+    return render_template("cohorts/upload.html", cohort=cohort, form=form, report=report)
+
+
+sponsor_bp = Blueprint("sponsor", __name__, url_prefix="/sponsor")
+
+
+@sponsor_bp.get("/")
+@login_required
+def cohorts_list():
+    return render_template(
+        "cohorts/sponsor_list.html",
+        cohorts=services.sponsored_cohorts(_me()),
+        catalogue=get_catalogue(),
+    )

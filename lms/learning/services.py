@@ -1,0 +1,78 @@
+"""What a person may see of a cohort's course, and which days are open for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from lms.auth.models import User
+from lms.clock import now
+from lms.cohorts import pacing
+from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from lms.cohorts.services import get_cohort
+from lms.courses.catalogue import get_catalogue
+from lms.courses.engine import Course, Day
+from lms.extensions import db
+from lms.permissions import NotFound, PermissionDenied, can_manage_cohort
+
+
+@dataclass(frozen=True)
+class DayState:
+    day: Day
+    open: bool
+    opens_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LearningContext:
+    """A cohort as one person sees it: as its trainee, or as staff previewing it."""
+
+    cohort: Cohort
+    course: Course
+    enrolment: Enrolment | None  # None when staff preview the cohort
+    days: tuple[DayState, ...]
+
+    def day_state(self, number: int) -> DayState | None:
+        return next((state for state in self.days if state.day.number == number), None)
+
+
+def learning_context(user: User, cohort_id: int) -> LearningContext:
+    """The cohort for its own trainee or its managers; NotFound for everyone else."""
+    cohort = get_cohort(cohort_id)
+    enrolment = db.session.scalar(
+        db.select(Enrolment).where(
+            Enrolment.cohort_id == cohort.id,
+            Enrolment.user_id == user.id,
+            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        )
+    )
+    if enrolment is None and not can_manage_cohort(user, cohort):
+        raise NotFound()
+    course = get_catalogue().get(cohort.course_slug)
+    if course is None:
+        raise NotFound()
+    current = now()
+    days = tuple(
+        DayState(
+            day=day,
+            open=pacing.is_day_open(
+                cohort.start_date, cohort.timezone, cohort.pacing, day.number, current
+            ),
+            opens_at=pacing.day_opens_at(
+                cohort.start_date, cohort.timezone, cohort.pacing, day.number
+            ),
+        )
+        for day in course.days
+    )
+    return LearningContext(cohort=cohort, course=course, enrolment=enrolment, days=days)
+
+
+def open_lesson(context: LearningContext, lesson_slug: str):
+    """The lesson if its day is open (staff previewing see every day)."""
+    lesson = context.course.lesson(lesson_slug)
+    if lesson is None:
+        raise NotFound()
+    state = context.day_state(lesson.day)
+    if context.enrolment is not None and not state.open:
+        raise PermissionDenied("day not open yet")
+    return lesson

@@ -1,0 +1,68 @@
+"""Permission rules as plain functions, called by services so pages, CLI and API agree.
+
+`PermissionDenied` becomes a 403 page (and an audit entry) in the web layer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lms.auth.models import User
+    from lms.cohorts.models import Cohort
+
+
+class SystemActor:
+    """The server's operator at the command line: acts as an admin, audited as `system`."""
+
+    id = None
+    role = "admin"
+    name = "system"
+    is_authenticated = True
+    organisation_id = None
+
+
+SYSTEM = SystemActor()
+
+
+class PermissionDenied(Exception):
+    """The actor may not do this."""
+
+
+class NotFound(Exception):
+    """The object does not exist (or must look as if it did not)."""
+
+
+def ensure(condition: bool, message: str = "permission denied") -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def is_admin(user: User | None) -> bool:
+    return bool(user and user.is_authenticated and user.role == "admin")
+
+
+def require_role(user: User | None, *roles: str) -> None:
+    ensure(bool(user and user.is_authenticated and user.role in roles), f"requires role {roles}")
+
+
+def can_manage_cohort(user: User | None, cohort: Cohort) -> bool:
+    """Admins, and instructors teaching this cohort."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "instructor" and any(i.id == user.id for i in cohort.instructors)
+
+
+def can_view_cohort_reports(user: User | None, cohort: Cohort) -> bool:
+    """Those who manage it, and sponsors of the cohort's organisation."""
+    if can_manage_cohort(user, cohort):
+        return True
+    return bool(
+        user
+        and user.is_authenticated
+        and user.role == "sponsor"
+        and user.organisation_id is not None
+        and user.organisation_id == cohort.organisation_id
+    )
