@@ -3,5 +3,17 @@
 from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, PasswordToken, User
 from lms.cohorts.models import Cohort, Enrolment
+from lms.progress.models import LessonCompletion
+from lms.quizzes.models import AttemptGrant, QuizAttempt
 
-__all__ = ["AuditEntry", "Cohort", "Enrolment", "Organisation", "PasswordToken", "User"]
+__all__ = [
+    "AttemptGrant",
+    "AuditEntry",
+    "Cohort",
+    "Enrolment",
+    "LessonCompletion",
+    "Organisation",
+    "PasswordToken",
+    "QuizAttempt",
+    "User",
+]

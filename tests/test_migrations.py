@@ -59,7 +59,13 @@ def test_upgrade_from_previous_keeps_data(empty_database_url, tmp_path):
 
     from lms import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "INSTANCE_PATH": tmp_path / "i", "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "INSTANCE_PATH": tmp_path / "i",
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         upgrade(revision="0001")
         db.session.execute(

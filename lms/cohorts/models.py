@@ -43,7 +43,7 @@ class Cohort(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
-    instructors: Mapped[list[User]] = relationship(secondary=cohort_instructors, lazy="selectin")
+    instructors: Mapped[list[User]] = relationship(secondary=cohort_instructors)
 
     def __repr__(self) -> str:
         return f"<Cohort {self.id} {self.name!r}>"

@@ -14,6 +14,8 @@ from lms.cohorts.forms import AddInstructorForm, CohortForm, UploadForm
 from lms.courses.catalogue import get_catalogue
 from lms.errors import ServiceError
 from lms.extensions import db
+from lms.progress import services as progress
+from lms.quizzes import services as quizzes
 from lms.web.forms import Page, page_number, run
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -94,14 +96,65 @@ def roster(cohort_id: int):
     cohort = services.managed_cohort(_me(), cohort_id)
     page = page_number()
     rows, total = services.roster(_me(), cohort, page=page, per_page=ROSTER_PAGE)
+    course = get_catalogue().get(cohort.course_slug)
     return render_template(
         "cohorts/roster.html",
         cohort=cohort,
-        course=get_catalogue().get(cohort.course_slug),
+        course=course,
+        progress=roster_progress(course, rows) if course else {},
         page=Page(rows, page, ROSTER_PAGE, total),
         upload=UploadForm(),
         add_instructor=AddInstructorForm(),
     )
+
+
+def roster_progress(course, enrolments) -> dict:
+    """Progress per enrolment on this roster page, from two aggregate queries."""
+    ids = [enrolment.id for enrolment in enrolments]
+    done = progress.completed_lessons(ids)
+    statuses = progress.quiz_statuses(ids)
+    return {i: progress.summarise(course, done.get(i, set()), statuses.get(i, {})) for i in ids}
+
+
+@bp.get("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/")
+@login_required
+def trainee(cohort_id: int, enrolment_id: int):
+    """One trainee's progress per day and every quiz attempt, with extra-attempt grants."""
+    cohort = services.managed_cohort(_me(), cohort_id)
+    enrolment = services.managed_enrolment(_me(), cohort, enrolment_id)
+    course = get_catalogue().get(cohort.course_slug)
+    return render_template(
+        "cohorts/trainee.html",
+        cohort=cohort,
+        enrolment=enrolment,
+        course=course,
+        progress=progress.progress_of(enrolment, course) if course else None,
+        attempts=quizzes.attempts_of(_me(), enrolment),
+        limits={quiz.key: quizzes.attempts_info(enrolment, quiz) for quiz in course.quizzes()}
+        if course
+        else {},
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/grant/<quiz_key>")
+@login_required
+def grant(cohort_id: int, enrolment_id: int, quiz_key: str):
+    cohort = services.managed_cohort(_me(), cohort_id)
+    enrolment = services.managed_enrolment(_me(), cohort, enrolment_id)
+    course = get_catalogue().get(cohort.course_slug)
+    quiz = course.quiz(quiz_key) if course else None
+    if quiz is None:
+        abort(404)
+    if run(lambda: quizzes.grant_attempt(_me(), enrolment, quiz) or True):
+        flash(
+            _(
+                "%(name)s has one more attempt at %(quiz)s.",
+                name=enrolment.user.name,
+                quiz=quiz.title,
+            ),
+            "info",
+        )
+    return redirect(url_for("teach.trainee", cohort_id=cohort.id, enrolment_id=enrolment.id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/code")

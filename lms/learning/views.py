@@ -1,10 +1,10 @@
-"""Trainee pages of a cohort: `/cohorts/<id>/` (course home) and its lessons."""
+"""Trainee pages of a cohort: course home, lessons, marking done, quizzes and results."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, send_from_directory, url_for
+from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user, login_required
 
@@ -12,7 +12,11 @@ from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_course_or_404
 from lms.courses.views import MEDIA_MAX_AGE
 from lms.learning import services
+from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
+from lms.progress import services as progress
+from lms.quizzes import services as quizzes
+from lms.web.forms import run
 
 bp = Blueprint("learning", __name__, url_prefix="/cohorts/<int:cohort_id>")
 
@@ -28,13 +32,37 @@ def local_time(context, moment) -> str:
     )
 
 
+def _closed(context, day_number: int):
+    state = context.day_state(day_number)
+    return render_template(
+        "learning/day_closed.html", context=context, state=state, local_time=local_time
+    ), 403
+
+
 @bp.get("/")
 @login_required
 def home(cohort_id: int):
     context = services.learning_context(current_user, cohort_id)
+    summary = progress.progress_of(context.enrolment, context.course) if context.enrolment else None
     return render_template(
-        "learning/home.html", context=context, language=_language(), local_time=local_time
+        "learning/home.html",
+        context=context,
+        progress=summary,
+        next_step=next_step(context, summary, _language()) if summary else None,
+        language=_language(),
+        local_time=local_time,
     )
+
+
+@bp.get("/continue")
+@login_required
+def resume(cohort_id: int):
+    """Go to the first unfinished step of the open days."""
+    context = services.learning_context(current_user, cohort_id)
+    if context.enrolment is None:
+        return redirect(url_for("learning.home", cohort_id=cohort_id))
+    step = next_step(context, progress.progress_of(context.enrolment, context.course), _language())
+    return redirect(step.url if step else url_for("learning.home", cohort_id=cohort_id))
 
 
 @bp.get("/lessons/<lesson_slug>")
@@ -44,25 +72,97 @@ def lesson(cohort_id: int, lesson_slug: str):
     try:
         lesson = services.open_lesson(context, lesson_slug)
     except PermissionDenied:
-        state = context.day_state(context.course.lesson(lesson_slug).day)
-        return render_template(
-            "learning/day_closed.html", context=context, state=state, local_time=local_time
-        ), 403
+        return _closed(context, context.course.lesson(lesson_slug).day)
     course = context.course
     before, after = course.neighbours(lesson_slug)
     language = _language()
+    done = (
+        lesson.slug
+        in progress.completed_lessons([context.enrolment.id]).get(context.enrolment.id, set())
+        if context.enrolment
+        else False
+    )
+    day = course.day(lesson.day)
     return render_template(
-        "courses/lesson.html",
+        "learning/lesson.html",
         course=course,
         lesson=lesson,
         text=lesson.text(language),
         language=language,
         before=before,
         after=after,
-        day=course.day(lesson.day),
+        day=day,
+        done=done,
+        quiz_after=day.quiz if (after is None or after.day != lesson.day) else None,
         home_url=url_for("learning.home", cohort_id=cohort_id),
         lesson_url=lambda slug: url_for("learning.lesson", cohort_id=cohort_id, lesson_slug=slug),
         context=context,
+    )
+
+
+@bp.post("/lessons/<lesson_slug>/done")
+@login_required
+def mark_done(cohort_id: int, lesson_slug: str):
+    context = services.learning_context(current_user, cohort_id)
+    try:
+        lesson = services.open_lesson(context, lesson_slug)
+    except PermissionDenied:
+        return _closed(context, context.course.lesson(lesson_slug).day)
+    if context.enrolment is not None:
+        run(lambda: progress.mark_lesson_done(context.enrolment, context.course, lesson))
+    _before, after = context.course.neighbours(lesson_slug)
+    day = context.course.day(lesson.day)
+    if after is not None and after.day == lesson.day:
+        return redirect(url_for("learning.lesson", cohort_id=cohort_id, lesson_slug=after.slug))
+    if day.quiz is not None:
+        return redirect(url_for("learning.quiz", cohort_id=cohort_id, quiz_key=day.quiz.key))
+    return redirect(url_for("learning.home", cohort_id=cohort_id))
+
+
+@bp.route("/quizzes/<quiz_key>", methods=["GET", "POST"])
+@login_required
+def quiz(cohort_id: int, quiz_key: str):
+    context = services.learning_context(current_user, cohort_id)
+    quiz = quizzes.get_quiz(context, quiz_key)
+    if not quizzes.quiz_is_open(context, quiz):
+        if quiz.key.startswith("day-"):
+            return _closed(context, int(quiz.key.removeprefix("day-")))
+        raise PermissionDenied("post-test not open yet")
+    if request.method == "POST":
+        attempt = run(
+            lambda: quizzes.submit(context, quiz_key, request.form.get("attempt", ""), request.form)
+        )
+        if attempt is not None:
+            return redirect(
+                url_for(
+                    "learning.result", cohort_id=cohort_id, quiz_key=quiz_key, number=attempt.number
+                )
+            )
+    info = quizzes.attempts_info(context.enrolment, quiz) if context.enrolment else None
+    if info is not None and not info.can_try:
+        return render_template(
+            "learning/quiz_done.html",
+            context=context,
+            quiz=quiz.in_language(_language()),
+            info=info,
+        ), 200
+    form = quizzes.new_attempt_form(context, quiz_key, _language())
+    return render_template("learning/quiz.html", context=context, form=form, info=info)
+
+
+@bp.get("/quizzes/<quiz_key>/attempts/<int:number>")
+@login_required
+def result(cohort_id: int, quiz_key: str, number: int):
+    context = services.learning_context(current_user, cohort_id)
+    quiz = quizzes.get_quiz(context, quiz_key)
+    attempt = quizzes.get_attempt(context, quiz_key, number)
+    info = quizzes.attempts_info(context.enrolment, quiz)
+    return render_template(
+        "learning/result.html",
+        context=context,
+        quiz=quiz.in_language(attempt.language),
+        attempt=attempt,
+        info=info,
     )
 
 

@@ -25,7 +25,7 @@ def test_new_trainee_joins_with_a_code_and_sees_day_one(live_server, phone, make
     phone.screenshot(path=str(tmp_path / "day1.png"), full_page=True)
     assert (tmp_path / "day1.png").stat().st_size > 5000
 
-    phone.get_by_role("link", name="Welcome").click()
+    phone.get_by_role("link", name="Welcome", exact=True).click()
     assert phone.locator("h1").inner_text() == "Welcome"
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing overflows sideways on a phone

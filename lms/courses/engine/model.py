@@ -38,9 +38,10 @@ class QuestionKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Choice:
-    text: str
+    text: str  # as written (markdown)
     correct: bool
     feedback_html: str = ""
+    html: str = ""  # the text rendered inline and sanitised
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ class Question:
 
     id: str
     kind: QuestionKind
-    text: str
+    text: str  # the heading as written (markdown)
     body_html: str = ""
+    text_html: str = ""  # the heading rendered inline and sanitised
     choices: tuple[Choice, ...] = ()
     value: Decimal | None = None  # numeric answer
     tolerance: Decimal = Decimal(0)

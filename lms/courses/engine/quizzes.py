@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from lms.courses.engine.frontmatter import Document
 from lms.courses.engine.model import Choice, Problem, Question, QuestionKind, Quiz
-from lms.courses.engine.render import render_markdown
+from lms.courses.engine.render import render_inline, render_markdown
 
 QUIZ_KEYS = {"title", "pass_mark", "attempts", "shuffle", "partial"}
 
@@ -115,6 +115,7 @@ def _build_question(draft: _Draft, position: int, path: str, problems: list[Prob
     common = dict(
         id=qid,
         text=draft.text,
+        text_html=render_inline(draft.text),
         body_html=render_markdown("\n".join(draft.body).strip()) if any(draft.body) else "",
         feedback_html=render_markdown("\n".join(draft.feedback)) if draft.feedback else "",
         line=draft.line,
@@ -123,6 +124,7 @@ def _build_question(draft: _Draft, position: int, path: str, problems: list[Prob
         choices = tuple(
             Choice(
                 text=text,
+                html=render_inline(text),
                 correct=correct,
                 feedback_html=render_markdown("\n".join(fb)) if fb else "",
             )

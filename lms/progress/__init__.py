@@ -1,0 +1,1 @@
+"""Progress: lesson completions, progress summaries, and the completion rule."""

@@ -1,0 +1,182 @@
+"""Lesson completions, progress summaries and the completion rule.
+
+`evaluate_completion` is the one place that decides whether an enrolment has completed
+its course; it runs whenever progress changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.audit.services import record
+from lms.clock import utcnow_naive
+from lms.cohorts.models import Enrolment, EnrolmentStatus
+from lms.courses.engine import Course, Lesson
+from lms.extensions import db
+from lms.progress.models import LessonCompletion
+from lms.quizzes.models import QuizAttempt
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    attempts: int
+    best: Decimal | None
+    passed: bool
+
+
+@dataclass(frozen=True)
+class DayProgress:
+    number: int
+    lessons_done: int
+    lessons_total: int  # required lessons
+    quiz: QuizStatus | None  # None when the day has no quiz
+
+    @property
+    def finished(self) -> bool:
+        quiz_ok = self.quiz is None or self.quiz.passed
+        return self.lessons_done >= self.lessons_total and quiz_ok
+
+
+@dataclass(frozen=True)
+class Progress:
+    done_lessons: frozenset[str]
+    quizzes: dict[str, QuizStatus]
+    days: tuple[DayProgress, ...]
+    steps_done: int
+    steps_total: int
+
+
+def completed_lessons(enrolment_ids: list[int]) -> dict[int, set[str]]:
+    rows = db.session.execute(
+        select(LessonCompletion.enrolment_id, LessonCompletion.lesson_slug).where(
+            LessonCompletion.enrolment_id.in_(enrolment_ids)
+        )
+    )
+    done: dict[int, set[str]] = defaultdict(set)
+    for enrolment_id, slug in rows:
+        done[enrolment_id].add(slug)
+    return done
+
+
+def quiz_statuses(enrolment_ids: list[int]) -> dict[int, dict[str, QuizStatus]]:
+    """Per enrolment and quiz: attempts, best score, passed. One aggregate query."""
+    rows = db.session.execute(
+        select(
+            QuizAttempt.enrolment_id,
+            QuizAttempt.quiz_key,
+            func.count(),
+            func.max(QuizAttempt.score),
+            func.max(db.case((QuizAttempt.passed, 1), else_=0)),
+        )
+        .where(QuizAttempt.enrolment_id.in_(enrolment_ids))
+        .group_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_key)
+    )
+    statuses: dict[int, dict[str, QuizStatus]] = defaultdict(dict)
+    for enrolment_id, key, count, best, passed in rows:
+        statuses[enrolment_id][key] = QuizStatus(count, Decimal(best), bool(passed))
+    return statuses
+
+
+def required_lessons(course: Course) -> list[Lesson]:
+    if course.completion.lessons == "none":
+        return []
+    return [lesson for lesson in course.lessons if lesson.required]
+
+
+def required_quizzes(course: Course) -> list[str]:
+    rule = course.completion.quizzes
+    if rule == "none":
+        return []
+    days = [day for day in course.days if day.quiz and (rule == "all" or day.number in rule)]
+    return [day.quiz.key for day in days]
+
+
+def summarise(course: Course, done: set[str], quizzes: dict[str, QuizStatus]) -> Progress:
+    days = []
+    for day in course.days:
+        required = [lesson for lesson in day.lessons if lesson.required]
+        status = quizzes.get(day.quiz.key, QuizStatus(0, None, False)) if day.quiz else None
+        days.append(
+            DayProgress(
+                number=day.number,
+                lessons_done=sum(1 for lesson in required if lesson.slug in done),
+                lessons_total=len(required),
+                quiz=status,
+            )
+        )
+    needed_lessons = required_lessons(course)
+    needed_quizzes = required_quizzes(course)
+    steps_done = sum(1 for lesson in needed_lessons if lesson.slug in done)
+    steps_done += sum(
+        1 for key in needed_quizzes if quizzes.get(key, QuizStatus(0, None, False)).passed
+    )
+    return Progress(
+        done_lessons=frozenset(done),
+        quizzes=quizzes,
+        days=tuple(days),
+        steps_done=steps_done,
+        steps_total=len(needed_lessons) + len(needed_quizzes),
+    )
+
+
+def progress_of(enrolment: Enrolment, course: Course) -> Progress:
+    done = completed_lessons([enrolment.id]).get(enrolment.id, set())
+    quizzes = quiz_statuses([enrolment.id]).get(enrolment.id, {})
+    return summarise(course, done, quizzes)
+
+
+def meets_completion_rule(course: Course, progress: Progress) -> bool:
+    return progress.steps_total > 0 and progress.steps_done >= progress.steps_total
+
+
+def evaluate_completion(enrolment: Enrolment, course: Course) -> bool:
+    """Mark the enrolment completed when the course's rule is met. True if it is completed."""
+    if enrolment.status == EnrolmentStatus.COMPLETED:
+        return True
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        return False
+    if not meets_completion_rule(course, progress_of(enrolment, course)):
+        return False
+    enrolment.status = EnrolmentStatus.COMPLETED
+    enrolment.completed_at = utcnow_naive()
+    record(
+        "enrolment.complete",
+        None,
+        enrolment,
+        cohort_id=enrolment.cohort_id,
+        user_id=enrolment.user_id,
+    )
+    return True
+
+
+def touch(enrolment: Enrolment) -> None:
+    """Remember when the trainee was last active (an SQL-side write: no lost update)."""
+    db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id).values(last_active_at=utcnow_naive())
+    )
+
+
+def mark_lesson_done(enrolment: Enrolment, course: Course, lesson: Lesson) -> bool:
+    """Record the lesson as done (idempotent); returns True when newly recorded."""
+    exists = db.session.scalar(
+        select(func.count()).where(
+            LessonCompletion.enrolment_id == enrolment.id,
+            LessonCompletion.lesson_slug == lesson.slug,
+        )
+    )
+    created = False
+    if not exists:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LessonCompletion(enrolment_id=enrolment.id, lesson_slug=lesson.slug))
+            created = True
+        except IntegrityError:  # a double tap recorded it a moment ago
+            created = False
+    touch(enrolment)
+    evaluate_completion(enrolment, course)
+    return created

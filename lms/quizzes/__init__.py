@@ -1,0 +1,1 @@
+"""Quizzes: grading (pure), attempts with one-time tokens and limits, results."""

@@ -1,0 +1,271 @@
+"""Taking quizzes: the attempt form, submission (exactly once), limits, results, grants.
+
+The quiz page carries a signed payload (one-time token, choice order, language); nothing
+is written until the answers arrive. Submitting the same token again returns the first
+attempt. Attempt numbers are unique per enrolment and quiz, so racing submissions cannot
+exceed the limit.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.audit.services import record
+from lms.auth.models import User
+from lms.clock import utcnow_naive
+from lms.cohorts.models import Enrolment
+from lms.courses.engine import Quiz
+from lms.errors import ServiceError
+from lms.extensions import db
+from lms.learning.services import LearningContext
+from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure
+from lms.progress.services import evaluate_completion, touch
+from lms.quizzes.grading import grade_question, score_percent
+from lms.quizzes.models import AttemptGrant, QuizAttempt
+from lms.quizzes.snapshot import PublicQuestion, choice_order, public_questions, snapshot
+
+MAX_TEXT_ANSWER = 200
+NUMBER_RETRIES = 5
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="quiz-attempt")
+
+
+def get_quiz(context: LearningContext, key: str) -> Quiz:
+    quiz = context.course.quiz(key)
+    if quiz is None:
+        raise NotFound()
+    return quiz
+
+
+def quiz_is_open(context: LearningContext, quiz: Quiz) -> bool:
+    """Day quizzes open with their day; the post-test with the last day; the pre-test always."""
+    if context.enrolment is None:
+        return True  # staff preview
+    if quiz.key == "pre-test":
+        return True
+    if quiz.key == "post-test":
+        return all(state.open for state in context.days)
+    state = context.day_state(int(quiz.key.removeprefix("day-")))
+    return state is not None and state.open
+
+
+@dataclass(frozen=True)
+class AttemptsInfo:
+    used: int
+    limit: int  # 0 = unlimited
+    best: Decimal | None
+    passed: bool
+
+    @property
+    def left(self) -> int | None:
+        return None if self.limit == 0 else max(0, self.limit - self.used)
+
+    @property
+    def can_try(self) -> bool:
+        return self.limit == 0 or self.used < self.limit
+
+
+def attempt_limit(enrolment: Enrolment, quiz: Quiz) -> int:
+    if quiz.attempts == 0:
+        return 0
+    grants = db.session.scalar(
+        select(func.count()).where(
+            AttemptGrant.enrolment_id == enrolment.id, AttemptGrant.quiz_key == quiz.key
+        )
+    )
+    return quiz.attempts + grants
+
+
+def attempts_info(enrolment: Enrolment, quiz: Quiz) -> AttemptsInfo:
+    used, best, passed = db.session.execute(
+        select(
+            func.count(),
+            func.max(QuizAttempt.score),
+            func.max(db.case((QuizAttempt.passed, 1), else_=0)),
+        ).where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == quiz.key)
+    ).one()
+    return AttemptsInfo(
+        used,
+        attempt_limit(enrolment, quiz),
+        Decimal(best) if best is not None else None,
+        bool(passed),
+    )
+
+
+@dataclass(frozen=True)
+class AttemptForm:
+    quiz: Quiz  # in the reader's language
+    payload: str  # signed: token, enrolment, quiz, language, choice order
+    questions: list[PublicQuestion]
+
+
+def new_attempt_form(context: LearningContext, quiz_key: str, language: str) -> AttemptForm:
+    quiz = get_quiz(context, quiz_key)
+    if not quiz_is_open(context, quiz):
+        raise PermissionDenied("quiz not open yet")
+    shown = quiz.in_language(language)
+    order = choice_order(shown, random.Random(secrets.randbits(64)))
+    payload = _serializer().dumps(
+        {
+            "t": secrets.token_urlsafe(24),
+            "e": context.enrolment.id if context.enrolment else None,
+            "q": quiz.key,
+            "l": shown.language,
+            "o": order,
+            "s": utcnow_naive().isoformat(timespec="seconds"),
+        }
+    )
+    return AttemptForm(quiz=shown, payload=payload, questions=public_questions(shown, order))
+
+
+def _read_answers(questions: list[dict], form) -> dict:
+    answers: dict = {}
+    for question in questions:
+        field = f"q-{question['id']}"
+        valid = {choice["index"] for choice in question["choices"]}
+        if question["kind"] == "single":
+            value = form.get(field, "")
+            answers[question["id"]] = (
+                int(value) if value.isdigit() and int(value) in valid else None
+            )
+        elif question["kind"] == "multiple":
+            values = form.getlist(field)
+            answers[question["id"]] = sorted(
+                {int(v) for v in values if v.isdigit() and int(v) in valid}
+            )
+        else:
+            answers[question["id"]] = (form.get(field) or "").strip()[:MAX_TEXT_ANSWER] or None
+    return answers
+
+
+def _existing(token: str) -> QuizAttempt | None:
+    return db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
+
+
+def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizAttempt:
+    """Grade and store an attempt once; the same token again returns the first attempt."""
+    if context.enrolment is None:
+        raise ServiceError(_("Staff previews cannot submit quizzes."))
+    try:
+        data = _serializer().loads(payload)
+    except BadSignature:
+        raise ServiceError(
+            _("This quiz page is not valid any more. Please open the quiz again.")
+        ) from None
+    if data.get("e") != context.enrolment.id or data.get("q") != quiz_key:
+        raise ServiceError(_("This quiz page is not valid any more. Please open the quiz again."))
+    existing = _existing(data["t"])
+    if existing is not None:
+        return existing
+    quiz = get_quiz(context, quiz_key)
+    if not quiz_is_open(context, quiz):
+        raise PermissionDenied("quiz not open yet")
+    shown = quiz.in_language(data["l"])
+    questions = snapshot(shown, {qid: list(order) for qid, order in data["o"].items()})
+    answers = _read_answers(questions, form)
+    results = {q["id"]: grade_question(q, answers[q["id"]], quiz.partial).points for q in questions}
+    points = sum(results.values(), Decimal(0))
+    score = score_percent(points, len(questions))
+    attempt = _store(
+        context.enrolment,
+        quiz,
+        token=data["t"],
+        language=shown.language,
+        content_hash=context.course.content_hash,
+        questions=questions,
+        answers=answers,
+        results={key: str(value) for key, value in results.items()},
+        points=points,
+        max_points=len(questions),
+        score=score,
+        pass_mark=quiz.pass_mark,
+        passed=score >= quiz.pass_mark,
+        started_at=_parse_time(data.get("s")),
+        submitted_at=utcnow_naive(),
+    )
+    touch(context.enrolment)
+    if attempt.passed:  # only a pass can complete the course
+        evaluate_completion(context.enrolment, context.course)
+    return attempt
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> QuizAttempt:
+    """Insert with the next free attempt number; unique constraints settle any race."""
+    for _try in range(NUMBER_RETRIES):
+        used = db.session.scalar(
+            select(func.coalesce(func.max(QuizAttempt.number), 0)).where(
+                QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == quiz.key
+            )
+        )
+        limit = attempt_limit(enrolment, quiz)
+        if limit and used >= limit:
+            raise ServiceError(_("You have no attempts left for this quiz."))
+        attempt = QuizAttempt(
+            enrolment_id=enrolment.id, quiz_key=quiz.key, number=used + 1, **fields
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(attempt)
+            return attempt
+        except IntegrityError:
+            existing = _existing(fields["token"])
+            if existing is not None:
+                return existing  # the same submission arrived twice at once
+    raise ServiceError(_("Too many submissions at once. Please try again."))
+
+
+def get_attempt(context: LearningContext, quiz_key: str, number: int) -> QuizAttempt:
+    """An attempt of this trainee (or, for staff, of nobody: they use the trainee view)."""
+    if context.enrolment is None:
+        raise NotFound()
+    attempt = db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.enrolment_id == context.enrolment.id,
+            QuizAttempt.quiz_key == quiz_key,
+            QuizAttempt.number == number,
+        )
+    )
+    if attempt is None:
+        raise NotFound()
+    return attempt
+
+
+def attempts_of(
+    actor: User, enrolment: Enrolment, quiz_key: str | None = None
+) -> list[QuizAttempt]:
+    """A trainee's attempts, for that trainee or the cohort's managers."""
+    ensure(actor.id == enrolment.user_id or can_manage_cohort(actor, enrolment.cohort))
+    query = select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id)
+    if quiz_key:
+        query = query.where(QuizAttempt.quiz_key == quiz_key)
+    return list(db.session.scalars(query.order_by(QuizAttempt.quiz_key, QuizAttempt.number)))
+
+
+def grant_attempt(actor: User, enrolment: Enrolment, quiz: Quiz) -> None:
+    """An instructor allows one more attempt (recorded in the audit log)."""
+    ensure(can_manage_cohort(actor, enrolment.cohort))
+    if quiz.attempts == 0:
+        raise ServiceError(_("This quiz already allows unlimited attempts."))
+    db.session.add(
+        AttemptGrant(enrolment_id=enrolment.id, quiz_key=quiz.key, granted_by_id=actor.id)
+    )
+    record("quiz.grant_attempt", actor, enrolment, quiz=quiz.key, user_id=enrolment.user_id)
