@@ -7,9 +7,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import lesson_page, quiz_submissions  # noqa: E402
+from bench import certificates, lesson_page, quiz_submissions  # noqa: E402
 
-BENCHMARKS = {"lesson_page": lesson_page.main, "quiz_submissions": quiz_submissions.main}
+BENCHMARKS = {
+    "lesson_page": lesson_page.main,
+    "quiz_submissions": quiz_submissions.main,
+    "certificates": certificates.main,
+}
 
 
 def main(argv: list[str]) -> None:

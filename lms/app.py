@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.cohorts.join_views import bp as join_bp
     from lms.cohorts.views import bp as teach_bp
     from lms.cohorts.views import sponsor_bp
@@ -66,16 +67,18 @@ def _register_blueprints(app: Flask) -> None:
     from lms.web.i18n import bp as i18n_bp
 
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
-    blueprints += [teach_bp, sponsor_bp, admin_bp]
+    blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from lms.auth.cli import users_cli
+    from lms.certificates.cli import certificates_cli
     from lms.cli import demo_command, init_command
     from lms.cohorts.cli import cohorts_cli, enrol_command
     from lms.courses.cli import courses_cli
 
-    for command in (init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command):
+    commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
+    for command in [*commands, certificates_cli]:
         app.cli.add_command(command)

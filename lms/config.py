@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://127.0.0.1:5000",  # for links printed by the CLI and sent in messages
     "DEFAULT_COUNTRY": "PK",  # phone numbers typed without +country outside a cohort
     "MESSAGE_BACKEND": "log",
+    "CERTIFICATE_PAGE_SIZE": "A4",  # or "Letter"
+    "REDIS_URL": None,  # shared rate-limit counts across processes
+    "RATELIMIT_ENABLED": True,
 }
 
 # LMS_<NAME> environment variables whose name differs from the Flask setting.

@@ -2,6 +2,7 @@
 
 from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, PasswordToken, User
+from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptGrant, QuizAttempt
@@ -9,6 +10,7 @@ from lms.quizzes.models import AttemptGrant, QuizAttempt
 __all__ = [
     "AttemptGrant",
     "AuditEntry",
+    "Certificate",
     "Cohort",
     "Enrolment",
     "LessonCompletion",

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from lms.auth import services as accounts
 from lms.auth.models import User
+from lms.certificates.services import valid_certificate
 from lms.cohorts import bulk, services
 from lms.cohorts.forms import AddInstructorForm, CohortForm, UploadForm
 from lms.courses.catalogue import get_catalogue
@@ -130,6 +131,7 @@ def trainee(cohort_id: int, enrolment_id: int):
         course=course,
         progress=progress.progress_of(enrolment, course) if course else None,
         attempts=quizzes.attempts_of(_me(), enrolment),
+        certificate=valid_certificate(enrolment.id),
         limits={quiz.key: quizzes.attempts_info(enrolment, quiz) for quiz in course.quizzes()}
         if course
         else {},

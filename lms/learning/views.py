@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, send_from_direc
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user, login_required
 
+from lms.certificates.services import valid_certificate
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_course_or_404
 from lms.courses.views import MEDIA_MAX_AGE
@@ -49,6 +50,7 @@ def home(cohort_id: int):
         context=context,
         progress=summary,
         next_step=next_step(context, summary, _language()) if summary else None,
+        certificate=valid_certificate(context.enrolment.id) if context.enrolment else None,
         language=_language(),
         local_time=local_time,
     )

@@ -151,6 +151,10 @@ def evaluate_completion(enrolment: Enrolment, course: Course) -> bool:
         cohort_id=enrolment.cohort_id,
         user_id=enrolment.user_id,
     )
+    from lms.certificates.services import issue_if_automatic  # certificates build on progress
+
+    db.session.flush()
+    issue_if_automatic(enrolment, course)
     return True
 
 

@@ -1,0 +1,1 @@
+"""Certificates: issuing, verification codes, PDF rendering, revocation and reissue."""

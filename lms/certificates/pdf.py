@@ -1,0 +1,161 @@
+"""Rendering a certificate to PDF with WeasyPrint, reproducibly, from the database alone.
+
+WeasyPrint is imported on first use (about 0.5 s) and one FontConfiguration is reused per
+process (a new one per render leaks memory). Only the shipped fonts are used. Rendered
+files are cached on local disk by certificate code and template version; any machine can
+rebuild them, so no shared disk is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import unicodedata
+from pathlib import Path
+
+import segno
+from babel.dates import format_date
+from flask import current_app, render_template
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from lms.certificates.codes import display
+from lms.certificates.fetcher import make_fetcher
+from lms.certificates.models import Certificate
+from lms.config import ROOT
+
+STATIC_DIR = ROOT / "static"
+DEFAULT_TEMPLATE = "certificates/default.html"
+PAGE_SIZES = {"A4": "A4 landscape", "Letter": "letter landscape"}
+_font_config = None
+_lock = threading.Lock()
+
+
+class CertificateRenderError(RuntimeError):
+    """The template or a resource it names could not be used; the message says which."""
+
+
+def font_config():
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def text_direction(text: str) -> str:
+    """`rtl` when the first letter is in a right-to-left script (Urdu, Arabic)."""
+    for char in text:
+        bidi = unicodedata.bidirectional(char)
+        if bidi in ("R", "AL"):
+            return "rtl"
+        if bidi == "L":
+            return "ltr"
+    return "ltr"
+
+
+def verify_url(code: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{display(code)}"
+
+
+def course_template(course_dir: Path | None) -> str | None:
+    path = course_dir / "certificate.html" if course_dir else None
+    return path.read_text(encoding="utf-8") if path and path.is_file() else None
+
+
+def template_version(course_dir: Path | None) -> str:
+    default = (ROOT / "templates" / DEFAULT_TEMPLATE).read_bytes()
+    custom = (course_template(course_dir) or "").encode()
+    fonts = b"".join(sorted(p.name.encode() for p in (STATIC_DIR / "fonts").glob("*.ttf")))
+    size = current_app.config.get("CERTIFICATE_PAGE_SIZE", "A4").encode()
+    return hashlib.sha256(default + custom + fonts + size).hexdigest()[:12]
+
+
+def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
+    """The certificate's HTML; user text is escaped (autoescaping, sandboxed course templates)."""
+    qr = segno.make(verify_url(certificate.code), error="m").svg_inline(scale=3, dark="#1b1f23")
+    logo = None
+    if certificate.course_slug and course_dir is not None:
+        from lms.courses.catalogue import get_catalogue
+
+        course = get_catalogue().get(certificate.course_slug)
+        if course and course.certificate.logo:
+            name = course.certificate.logo.removeprefix("media/")
+            logo = f"lms:/media/{certificate.course_slug}/{name}"
+    context = {
+        "certificate": certificate,
+        "code": display(certificate.code),
+        "verify_url": verify_url(certificate.code),
+        "qr_svg": Markup(qr),  # noqa: S704 - generated locally from our own URL
+        "logo_url": logo,
+        "issued_on": format_date(
+            certificate.issued_at.date(), "long", locale=certificate.language or "en"
+        ),
+        "name_dir": text_direction(certificate.holder_name),
+        "page_size": PAGE_SIZES.get(
+            current_app.config.get("CERTIFICATE_PAGE_SIZE", "A4"), "A4 landscape"
+        ),
+        "font_url": lambda name: f"lms:/static/fonts/{name}",
+        "created": certificate.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    custom = course_template(course_dir)
+    if custom is None:
+        return render_template(DEFAULT_TEMPLATE, **context)
+    environment = SandboxedEnvironment(autoescape=True)
+    try:
+        return environment.from_string(custom).render(**context)
+    except Exception as exc:  # noqa: BLE001 - any template error is the author's to fix
+        raise CertificateRenderError(
+            f"certificate.html of {certificate.course_slug}: {exc}"
+        ) from exc
+
+
+def render_html_to_pdf(html: str, media_dirs: dict[str, Path], identifier: bytes) -> bytes:
+    """WeasyPrint with the safe fetcher and the shipped fonts only."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = make_fetcher(STATIC_DIR, media_dirs)
+    with _lock:  # one FontConfiguration, used by one render at a time
+        try:
+            document = weasyprint.HTML(string=html, base_url="lms:/", url_fetcher=fetcher)
+            return document.write_pdf(font_config=font_config(), pdf_identifier=identifier)
+        except FatalURLFetchingError as exc:
+            raise CertificateRenderError(str(exc)) from exc
+
+
+def cache_path(certificate: Certificate, version: str) -> Path:
+    folder = Path(current_app.instance_path) / "cache" / "certificates"
+    return folder / f"{certificate.code}-{version}.pdf"
+
+
+def certificate_pdf(
+    certificate: Certificate, course_dir: Path | None, use_cache: bool = True
+) -> bytes:
+    """The PDF bytes, from the cache when this certificate and template were rendered before."""
+    version = template_version(course_dir)
+    path = cache_path(certificate, version)
+    if use_cache and path.is_file():
+        return path.read_bytes()
+    media = {certificate.course_slug: course_dir / "media"} if course_dir else {}
+    pdf = render_html_to_pdf(
+        certificate_html(certificate, course_dir), media, certificate.code.encode()
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
+    temporary.write_bytes(pdf)
+    temporary.replace(path)
+    return pdf
+
+
+def download_name(certificate: Certificate) -> str:
+    """`certificate-<course>-<holder>.pdf` in safe ASCII; the code when the name has none."""
+
+    def slug(text: str) -> str:
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        cleaned = "".join(ch if ch.isalnum() else "-" for ch in ascii_text.lower())
+        return "-".join(part for part in cleaned.split("-") if part)[:40]
+
+    holder = slug(certificate.holder_name) or certificate.code.lower()
+    return f"certificate-{slug(certificate.course_slug)}-{holder}.pdf"
