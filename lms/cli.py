@@ -19,7 +19,14 @@ def init_command() -> None:
     """Create the database, or upgrade it to the latest schema (never loses data)."""
     from flask_migrate import upgrade
 
+    from lms.extensions import db
+    from lms.reports.summaries import rebuild_missing
+
     upgrade()
+    rebuilt = rebuild_missing()
+    db.session.commit()
+    if rebuilt:
+        click.echo(f"Rebuilt report summaries for cohort(s) {', '.join(map(str, rebuilt))}.")
     click.echo("Database is up to date.")
 
 

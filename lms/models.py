@@ -5,12 +5,17 @@ from lms.auth.models import Organisation, PasswordToken, User
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment
 from lms.progress.models import LessonCompletion
-from lms.quizzes.models import AttemptGrant, QuizAttempt
+from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
+from lms.reports.models import DayProgress, QuestionStat, QuizResult
 
 __all__ = [
+    "AttemptAnswer",
     "AttemptGrant",
     "AuditEntry",
     "Certificate",
+    "DayProgress",
+    "QuestionStat",
+    "QuizResult",
     "Cohort",
     "Enrolment",
     "LessonCompletion",

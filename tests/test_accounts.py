@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DEFAULT_PASSWORD, csrf_from
+from conftest import DEFAULT_PASSWORD, csrf_from, sign_in_as
 
 
 def form_post(client, path, data, page=None):
@@ -257,3 +257,32 @@ def test_only_admins_change_roles(app, make_user):
             db.select(AuditEntry).where(AuditEntry.action == "user.role")
         ).one()
         assert entry.details == {"before": "trainee", "after": "instructor"}
+
+
+def test_profile_fields_need_consent(app, client, make_user):
+    user = make_user(email="profile@example.com")
+    sign_in_as(client, user)
+    page = client.get("/account/profile").get_data(as_text=True)
+    client.post("/account/profile", data={"csrf_token": csrf_from(page), "language": "id", "gender": "female",
+                                          "age_band": "18-24", "district": "Gowa"})  # fmt: skip
+    from lms.auth.models import User
+    from lms.extensions import db
+
+    with app.app_context():
+        person = db.session.get(User, user.id)
+        assert (person.language, person.gender, person.district, person.profile_consent) == (
+            "id",
+            None,
+            None,
+            False,
+        )
+    client.post("/account/profile", data={"csrf_token": csrf_from(page), "language": "id", "consent": "y",
+                                          "gender": "female", "age_band": "18-24", "district": " Gowa "})  # fmt: skip
+    with app.app_context():
+        person = db.session.get(User, user.id)
+        assert (person.gender, person.age_band, person.district, person.profile_consent) == (
+            "female",
+            "18-24",
+            "Gowa",
+            True,
+        )

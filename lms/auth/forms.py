@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 LANGUAGE_CHOICES = [
@@ -63,6 +63,25 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+NOT_SAID = SelectChoice("", _l("Prefer not to say"))
+GENDERS = [NOT_SAID, SelectChoice("female", _l("Woman")), SelectChoice("male", _l("Man"))]
+GENDERS.append(SelectChoice("other", _l("Other")))
+AGE_BANDS = [NOT_SAID, SelectChoice("under-18", _l("Under 18")), SelectChoice("18-24", "18-24")]
+AGE_BANDS += [SelectChoice("25-34", "25-34"), SelectChoice("35+", _l("35 or older"))]
+CONSENT = _l(
+    "I agree that my answers below may be counted, without my name, "
+    "in reports for the programme's sponsor."
+)
+
+
+class ProfileForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    consent = BooleanField(CONSENT)
+    gender = SelectField(_l("Gender"), choices=GENDERS)
+    age_band = SelectField(_l("Age"), choices=AGE_BANDS)
+    district = StringField(_l("District"), validators=[Length(max=100)])
 
 
 class ResetRequestForm(FlaskForm):

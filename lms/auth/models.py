@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -55,6 +56,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Optional profile for report breakdowns, used only with consent.
+    gender: Mapped[str | None] = mapped_column(String(20))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    district: Mapped[str | None] = mapped_column(String(100))
+    profile_consent: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

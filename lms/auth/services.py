@@ -132,6 +132,18 @@ def set_password(user: User, new: str) -> None:
     record("password.change", user, user)
 
 
+def update_profile(
+    user: User, *, language: str, consent: bool, gender: str, age_band: str, district: str
+) -> None:
+    """The optional profile used for report breakdowns; without consent it is cleared."""
+    if language in current_app.config["LANGUAGES"]:
+        user.language = language
+    user.profile_consent = consent
+    user.gender = (gender or None) if consent else None
+    user.age_band = (age_band or None) if consent else None
+    user.district = (" ".join((district or "").split())[:100] or None) if consent else None
+
+
 def end_sessions(user: User) -> None:
     """Invalidate every session cookie of `user` (checked on each request)."""
     user.session_version = (user.session_version or 1) + 1

@@ -19,6 +19,7 @@ from lms.auth import services
 from lms.auth.forms import (
     ChangePasswordForm,
     LoginForm,
+    ProfileForm,
     RegisterForm,
     ResetCodeForm,
     ResetRequestForm,
@@ -28,6 +29,7 @@ from lms.errors import ServiceError
 from lms.extensions import db
 from lms.web.forms import run, show_error
 from lms.web.i18n import safe_next
+from lms.web.ratelimit import throttle
 
 bp = Blueprint("auth", __name__)
 
@@ -46,6 +48,7 @@ def sign_in(user) -> None:
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        throttle("login", form.login.data)
         user = services.authenticate(form.login.data, form.password.data)
         db.session.commit()
         if user is not None:
@@ -108,10 +111,31 @@ def change_password():
     return render_template("auth/change_password.html", form=form)
 
 
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user, consent=user.profile_consent)
+    if form.validate_on_submit():
+        services.update_profile(
+            user,
+            language=form.language.data,
+            consent=form.consent.data,
+            gender=form.gender.data,
+            age_band=form.age_band.data,
+            district=form.district.data,
+        )
+        db.session.commit()
+        flash(_("Saved."), "info")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)
+
+
 @bp.route("/reset", methods=["GET", "POST"])
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
+        throttle("reset", form.login.data)
         services.request_reset(form.login.data)
         db.session.commit()
         flash(
@@ -125,6 +149,7 @@ def request_reset():
 def reset_with_code():
     form = ResetCodeForm()
     if form.validate_on_submit():
+        throttle("reset", form.login.data)
         user = run(
             lambda: services.reset_with_code(form.login.data, form.code.data, form.password.data),
             form,

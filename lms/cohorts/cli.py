@@ -93,8 +93,10 @@ def enrol_command(cohort_id: int, file, no_messages: bool) -> None:
             raise click.UsageError(f"no cohort with id {cohort_id}") from None
         report = bulk.bulk_enrol(SYSTEM, cohort, file.read(), send_messages=not no_messages)
         lines = [f"{file.name}:{error.line}: {error.message}" for error in report.errors]
-        created = [f"  line {line}: {user.name} <{user.login}> {issued.link} code {issued.code}"
-                   for line, user, issued in report.created]  # fmt: skip
+        created = [
+            f"  line {line}: {user.name} <{user.login}> {issued.link} code {issued.code}"
+            for line, user, issued in report.created
+        ]
     for line in lines:
         click.echo(line, err=True)
     click.echo(

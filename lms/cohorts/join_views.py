@@ -15,6 +15,7 @@ from lms.cohorts.forms import JoinCodeForm
 from lms.courses.catalogue import get_catalogue
 from lms.errors import ServiceError
 from lms.web.forms import run
+from lms.web.ratelimit import throttle
 
 bp = Blueprint("join", __name__)
 
@@ -30,6 +31,7 @@ def join_form():
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join(code: str):
+    throttle("join")
     cohort = services.cohort_by_code(code)
     if cohort is not None and current_user.is_authenticated:
         if services.is_enrolled(current_user, cohort):

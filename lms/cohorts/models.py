@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import Organisation, User, utcnow
@@ -37,6 +37,7 @@ class Cohort(db.Model):
     pacing: Mapped[str] = mapped_column(String(20), default=Pacing.SCHEDULED)
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     capacity: Mapped[int | None]
+    sponsor_sees_names: Mapped[bool] = mapped_column(default=False, server_default=false())
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
@@ -57,7 +58,10 @@ class EnrolmentStatus(enum.StrEnum):
 
 class Enrolment(db.Model):
     __tablename__ = "enrolments"
-    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id"),
+        Index("ix_enrolments_cohort_status", "cohort_id", "status", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
@@ -67,6 +71,7 @@ class Enrolment(db.Model):
     completed_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     last_active_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]  # first lesson done (kept for reports)
 
     cohort: Mapped[Cohort] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")

@@ -285,21 +285,6 @@ def managed_enrolment(actor: User, cohort: Cohort, enrolment_id: int) -> Enrolme
     return enrolment
 
 
-def roster(
-    actor: User, cohort: Cohort, page: int = 1, per_page: int = 100
-) -> tuple[list[Enrolment], int]:
-    """One page of the cohort's enrolments, by name, and the total count."""
-    ensure(can_manage_cohort(actor, cohort))
-    base = select(Enrolment).join(Enrolment.user).where(Enrolment.cohort_id == cohort.id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = db.session.scalars(
-        base.order_by(func.lower(User.name), Enrolment.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return list(rows), total
-
-
 def day_states(cohort: Cohort, days: int) -> list[tuple[int, bool, object]]:
     """(day number, open?, opens at) for each day of the cohort's course."""
     current = now()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from lms.audit.services import record
 from lms.auth import services as accounts
 from lms.auth.models import User
 from lms.certificates.services import valid_certificate
@@ -17,6 +18,8 @@ from lms.errors import ServiceError
 from lms.extensions import db
 from lms.progress import services as progress
 from lms.quizzes import services as quizzes
+from lms.reports import roster
+from lms.reports.exports import write_csv
 from lms.web.forms import Page, page_number, run
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -75,7 +78,7 @@ def create():
                 ),
                 "info",
             )
-            return redirect(url_for("teach.roster", cohort_id=cohort.id))
+            return redirect(url_for("teach.roster_page", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=None)
 
 
@@ -87,34 +90,59 @@ def edit(cohort_id: int):
     if form.validate_on_submit():
         if run(lambda: services.update_cohort(_me(), cohort, _cohort_data(form)), form) is not None:
             flash(_("Cohort saved."), "info")
-            return redirect(url_for("teach.roster", cohort_id=cohort.id))
+            return redirect(url_for("teach.roster_page", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=cohort)
+
+
+def _roster_rows(cohort, course):
+    sort = request.args.get("sort", "name")
+    return roster.roster_rows(
+        _me(),
+        cohort,
+        course,
+        sort=sort if sort in roster.SORTS else "name",
+        at_risk_only=request.args.get("filter") == "at-risk",
+        search=request.args.get("q", "")[:100],
+    )
 
 
 @bp.get("/cohorts/<int:cohort_id>/")
 @login_required
-def roster(cohort_id: int):
+def roster_page(cohort_id: int):
     cohort = services.managed_cohort(_me(), cohort_id)
-    page = page_number()
-    rows, total = services.roster(_me(), cohort, page=page, per_page=ROSTER_PAGE)
     course = get_catalogue().get(cohort.course_slug)
+    if course is None:
+        abort(404)
+    rows = _roster_rows(cohort, course)
+    page = page_number()
+    items = rows[(page - 1) * ROSTER_PAGE : page * ROSTER_PAGE]
     return render_template(
         "cohorts/roster.html",
         cohort=cohort,
         course=course,
-        progress=roster_progress(course, rows) if course else {},
-        page=Page(rows, page, ROSTER_PAGE, total),
+        page=Page(items, page, ROSTER_PAGE, len(rows)),
+        args={k: v for k, v in request.args.items() if k in ("sort", "filter", "q")},
         upload=UploadForm(),
         add_instructor=AddInstructorForm(),
     )
 
 
-def roster_progress(course, enrolments) -> dict:
-    """Progress per enrolment on this roster page, from two aggregate queries."""
-    ids = [enrolment.id for enrolment in enrolments]
-    done = progress.completed_lessons(ids)
-    statuses = progress.quiz_statuses(ids)
-    return {i: progress.summarise(course, done.get(i, set()), statuses.get(i, {})) for i in ids}
+@bp.get("/cohorts/<int:cohort_id>/roster.csv")
+@login_required
+def roster_csv(cohort_id: int):
+    cohort = services.managed_cohort(_me(), cohort_id)
+    course = get_catalogue().get(cohort.course_slug)
+    if course is None:
+        abort(404)
+    body = write_csv(roster.roster_csv_rows(_roster_rows(cohort, course), course))
+    record("roster.export", _me(), cohort)
+    db.session.commit()
+    response = Response(body, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="roster-cohort-{cohort.id}.csv"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/")
@@ -165,7 +193,7 @@ def rotate_code(cohort_id: int):
     cohort = services.managed_cohort(_me(), cohort_id)
     code = run(lambda: services.rotate_code(_me(), cohort))
     flash(_("New join code: %(code)s. The old code no longer works.", code=code), "info")
-    return redirect(url_for("teach.roster", cohort_id=cohort.id))
+    return redirect(url_for("teach.roster_page", cohort_id=cohort.id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/instructors")
@@ -179,7 +207,7 @@ def add_instructor(cohort_id: int):
             flash(_("No account with this login."), "error")
         elif run(lambda: services.add_instructor(_me(), cohort, user) or True) is not None:
             flash(_("%(name)s now teaches this cohort.", name=user.name), "info")
-    return redirect(url_for("teach.roster", cohort_id=cohort.id))
+    return redirect(url_for("teach.roster_page", cohort_id=cohort.id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/withdraw")
@@ -191,7 +219,7 @@ def withdraw(cohort_id: int, enrolment_id: int):
         return render_template("cohorts/withdraw_confirm.html", cohort=cohort, enrolment=enrolment)
     run(lambda: services.withdraw(_me(), enrolment))
     flash(_("%(name)s was withdrawn.", name=enrolment.user.name), "info")
-    return redirect(url_for("teach.roster", cohort_id=cohort.id))
+    return redirect(url_for("teach.roster_page", cohort_id=cohort.id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/reset")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.auth.models import utcnow
@@ -13,7 +13,10 @@ from lms.extensions import db
 
 class LessonCompletion(db.Model):
     __tablename__ = "lesson_completions"
-    __table_args__ = (UniqueConstraint("enrolment_id", "lesson_slug"),)
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "lesson_slug"),
+        Index("ix_lesson_completions_slug_enrolment", "lesson_slug", "enrolment_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(

@@ -181,6 +181,10 @@ def mark_lesson_done(enrolment: Enrolment, course: Course, lesson: Lesson) -> bo
             created = True
         except IntegrityError:  # a double tap recorded it a moment ago
             created = False
+    if created:
+        from lms.reports import summaries  # reports build on progress
+
+        summaries.lesson_done(enrolment, course, lesson)
     touch(enrolment)
     evaluate_completion(enrolment, course)
     return created

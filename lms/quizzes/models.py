@@ -46,6 +46,25 @@ class QuizAttempt(db.Model):
     enrolment: Mapped[Enrolment] = relationship()
 
 
+class AttemptAnswer(db.Model):
+    """One question of one attempt, kept in its own row so reports aggregate it in SQL."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (Index("ix_attempt_answers_quiz_question", "quiz_key", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True
+    )
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    quiz_key: Mapped[str] = mapped_column(String(30))
+    question_id: Mapped[str] = mapped_column(String(100))
+    first_attempt: Mapped[bool]
+    points: Mapped[Decimal] = mapped_column(Numeric(8, 4))
+
+
 class AttemptGrant(db.Model):
     """An instructor allowed one more attempt at a quiz."""
 

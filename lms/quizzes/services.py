@@ -31,8 +31,9 @@ from lms.learning.services import LearningContext
 from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure
 from lms.progress.services import evaluate_completion, touch
 from lms.quizzes.grading import grade_question, score_percent
-from lms.quizzes.models import AttemptGrant, QuizAttempt
+from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
 from lms.quizzes.snapshot import PublicQuestion, choice_order, public_questions, snapshot
+from lms.reports import summaries
 
 MAX_TEXT_ANSWER = 200
 NUMBER_RETRIES = 5
@@ -178,7 +179,7 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
     results = {q["id"]: grade_question(q, answers[q["id"]], quiz.partial).points for q in questions}
     points = sum(results.values(), Decimal(0))
     score = score_percent(points, len(questions))
-    attempt = _store(
+    attempt, created = _store(
         context.enrolment,
         quiz,
         token=data["t"],
@@ -195,6 +196,9 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
         started_at=_parse_time(data.get("s")),
         submitted_at=utcnow_naive(),
     )
+    if not created:
+        return attempt  # the same submission arrived twice at once
+    summaries.attempt_stored(context.enrolment, context.course, attempt)
     touch(context.enrolment)
     if attempt.passed:  # only a pass can complete the course
         evaluate_completion(context.enrolment, context.course)
@@ -208,7 +212,7 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
-def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> QuizAttempt:
+def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> tuple[QuizAttempt, bool]:
     """Insert with the next free attempt number; unique constraints settle any race."""
     for _try in range(NUMBER_RETRIES):
         used = db.session.scalar(
@@ -225,12 +229,29 @@ def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> QuizAttempt:
         try:
             with db.session.begin_nested():
                 db.session.add(attempt)
-            return attempt
+                db.session.flush()
+                db.session.add_all(_answer_rows(attempt))
+            return attempt, True
         except IntegrityError:
             existing = _existing(fields["token"])
             if existing is not None:
-                return existing  # the same submission arrived twice at once
+                return existing, False
     raise ServiceError(_("Too many submissions at once. Please try again."))
+
+
+def _answer_rows(attempt: QuizAttempt) -> list[AttemptAnswer]:
+    """One row per question, so reports can aggregate questions in SQL."""
+    return [
+        AttemptAnswer(
+            attempt_id=attempt.id,
+            enrolment_id=attempt.enrolment_id,
+            quiz_key=attempt.quiz_key,
+            question_id=question_id,
+            first_attempt=attempt.number == 1,
+            points=Decimal(points),
+        )
+        for question_id, points in attempt.results.items()
+    ]
 
 
 def get_attempt(context: LearningContext, quiz_key: str, number: int) -> QuizAttempt:

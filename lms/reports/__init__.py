@@ -1,0 +1,1 @@
+"""Reports for sponsors and instructors: SQL aggregates, SVG charts, CSV/JSON/PDF exports."""
