@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres lint format bench system-deps clean
+.PHONY: install run test lint format bench system-deps translations clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations
+
+## translations: extract new interface strings and add them to the Urdu and Indonesian catalogues
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o lms/translations/messages.pot --project "Literacy LMS" .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
 
 ## run: install, create/upgrade the database, load demo data, serve on http://$(HOST):$(PORT)
 run: install

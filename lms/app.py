@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from lms.config import ROOT, load_config
 
@@ -25,6 +26,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
+    app.url_map.converters["int"] = BoundedInt
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -32,6 +34,14 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:id>` that no database column overflows: larger numbers simply do not match (404)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -42,8 +52,10 @@ def _init_extensions(app: Flask) -> None:
     from lms.web.assets import init_assets
     from lms.web.compress import init_compression
     from lms.web.i18n import init_i18n
+    from lms.web.security import init_security
 
     init_db(app)
+    init_security(app)  # first: request limits apply before CSRF reads the form
     migrate.init_app(app, db, directory=str(ROOT / "lms" / "migrations"))
     csrf.init_app(app)
     init_sessions(app)
@@ -63,22 +75,25 @@ def _register_blueprints(app: Flask) -> None:
     from lms.courses.views import bp as courses_bp
     from lms.home.views import bp as home_bp
     from lms.learning.views import bp as learning_bp
+    from lms.reports.views import bp as reports_bp
     from lms.web.health import bp as health_bp
     from lms.web.i18n import bp as i18n_bp
 
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
-    blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp]
+    blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from lms.auth.cli import users_cli
+    from lms.backup import backup_command, restore_command
     from lms.certificates.cli import certificates_cli
     from lms.cli import demo_command, init_command
     from lms.cohorts.cli import cohorts_cli, enrol_command
     from lms.courses.cli import courses_cli
+    from lms.reports.cli import report_command
 
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
-    for command in [*commands, certificates_cli]:
+    for command in [*commands, certificates_cli, report_command, backup_command, restore_command]:
         app.cli.add_command(command)

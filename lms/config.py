@@ -27,7 +27,15 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # uploads (CSV); larger requests get 413
+    "MAX_FORM_MEMORY_SIZE": 200 * 1024,  # any one non-file form field
+    "MAX_REQUEST_BYTES": 256 * 1024,  # every request except the spreadsheet upload
+    "MAX_FORM_PARTS": 500,
+    "SESSION_IDLE_MINUTES": 7 * 24 * 60,  # trainees come back after days on a shared phone
+    "SESSION_MAX_DAYS": 30,
+    "PERMANENT_SESSION_LIFETIME": 30 * 86400,
+    "SESSION_COOKIE_SECURE": False,  # set LMS_SESSION_COOKIE_SECURE=true behind HTTPS
+    "REMEMBER_COOKIE_SECURE": False,
     "WTF_CSRF_TIME_LIMIT": None,
     "COMPRESS_MIN_BYTES": 500,
     "REGISTRATION": "open",  # or "invite"
@@ -38,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "CERTIFICATE_PAGE_SIZE": "A4",  # or "Letter"
     "REDIS_URL": None,  # shared rate-limit counts across processes
     "RATELIMIT_ENABLED": True,
+    "REPORT_MIN_GROUP": 5,  # breakdown groups smaller than this are hidden
+    "AT_RISK_DAYS": 3,  # no activity for this many days while the cohort runs
 }
 
 # LMS_<NAME> environment variables whose name differs from the Flask setting.

@@ -269,3 +269,18 @@ def login(client, csrf_token):
         )
 
     return do
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compiled_translations():
+    """Compile the .po catalogues (as `make install` does) so pages render translated."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "lms" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)

@@ -9,11 +9,18 @@ from __future__ import annotations
 import threading
 import time
 
-from flask import current_app
+from flask import current_app, request
 from werkzeug.exceptions import TooManyRequests
 
 _lock = threading.Lock()
-_counts: dict[str, tuple[int, int]] = {}  # key -> (window number, count)
+
+
+# kind -> (attempts per account, attempts per address, window in seconds)
+LIMITS = {
+    "login": (10, 50, 15 * 60),
+    "reset": (10, 30, 60 * 60),
+    "join": (0, 60, 15 * 60),
+}
 
 
 class Limited(TooManyRequests):
@@ -47,13 +54,14 @@ def count(key: str, window: int) -> tuple[int, int]:
         pipe.expire(name, window + 1)
         hits, _ = pipe.execute()
         return int(hits), retry_after
+    counts = current_app.extensions.setdefault("lms.ratelimit", {})  # key -> (window, hits)
     with _lock:
-        previous_bucket, hits = _counts.get(key, (bucket, 0))
+        previous_bucket, hits = counts.get(key, (bucket, 0))
         hits = hits + 1 if previous_bucket == bucket else 1
-        _counts[key] = (bucket, hits)
-        if len(_counts) > 100_000:  # forget old windows
-            for stale in [k for k, (b, _) in _counts.items() if b != bucket]:
-                del _counts[stale]
+        counts[key] = (bucket, hits)
+        if len(counts) > 100_000:  # forget old windows
+            for stale in [k for k, (b, _) in counts.items() if b != bucket]:
+                del counts[stale]
         return hits, retry_after
 
 
@@ -65,7 +73,9 @@ def hit(key: str, limit: int, window: int) -> None:
         raise Limited(retry_after)
 
 
-def reset(key: str) -> None:
-    """Forget the hits of `key` in memory (Redis windows expire by themselves)."""
-    with _lock:
-        _counts.pop(key, None)
+def throttle(kind: str, account: str | None = None) -> None:
+    """Count an attempt of `kind` from this address (and for this account, if given)."""
+    per_account, per_address, window = LIMITS[kind]
+    hit(f"{kind}:ip:{request.remote_addr}", per_address, window)
+    if account:
+        hit(f"{kind}:account:{' '.join(account.lower().split())}", per_account, window)

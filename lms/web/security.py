@@ -1,0 +1,74 @@
+"""Security headers on every response, and session lifetimes.
+
+- A Content-Security-Policy without 'unsafe-inline', X-Content-Type-Options, framing
+  refused, a strict Referrer-Policy, and HSTS when the request came over HTTPS.
+- Pages for a signed-in person are never stored by caches (grades, reports, rosters).
+- Sessions end after SESSION_IDLE_MINUTES without a request and SESSION_MAX_DAYS after
+  sign-in, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, request, session
+from flask_login import current_user, logout_user
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+TOUCH_EVERY = 60  # seconds: refresh the idle timer at most once a minute
+
+
+UPLOAD_ENDPOINTS = frozenset({"teach.upload"})
+
+
+def init_security(app: Flask) -> None:
+    @app.before_request
+    def request_size() -> None:
+        """Only the spreadsheet upload may be large; every other request is small."""
+        if request.endpoint not in UPLOAD_ENDPOINTS:
+            request.max_content_length = app.config["MAX_REQUEST_BYTES"]
+
+    @app.before_request
+    def session_lifetime() -> None:
+        if not current_user.is_authenticated:
+            return
+        now = int(time.time())
+        started = session.setdefault("_started", now)
+        seen = session.get("_seen", now)
+        idle = app.config["SESSION_IDLE_MINUTES"] * 60
+        maximum = app.config["SESSION_MAX_DAYS"] * 86400
+        if now - seen > idle or now - started > maximum:
+            logout_user()
+            session.clear()
+            return
+        if now - seen >= TOUCH_EVERY or "_seen" not in session:
+            session["_seen"] = now
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if current_user.is_authenticated and request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,78 @@
+"""`lms backup` taken while trainees submit, then `lms restore`: every attempt is there."""
+
+from __future__ import annotations
+
+import threading
+
+from werkzeug.datastructures import MultiDict
+
+
+def test_backup_during_submissions_then_restore(
+    app, runner, make_user, make_cohort, enrol, tmp_path
+):
+    from lms.auth.models import User
+    from lms.extensions import db
+    from lms.learning.services import learning_context
+    from lms.quizzes import services
+    from lms.quizzes.models import AttemptAnswer, QuizAttempt
+
+    cohort_id, _ = make_cohort()
+    users = [make_user() for _ in range(4)]
+    for user in users:
+        enrol(user, cohort_id)
+    backup = tmp_path / "backup.bin"
+    stop = threading.Event()
+    submitted: list[int] = []
+
+    def trainee(user_id: int) -> None:
+        with app.app_context():
+            while not stop.is_set() and len(submitted) < 400:
+                context = learning_context(db.session.get(User, user_id), cohort_id)
+                payload = services.new_attempt_form(context, "day-2", "en").payload
+                services.submit(
+                    context, "day-2", payload, MultiDict({"q-budget-savings": "800000"})
+                )
+                db.session.commit()
+                submitted.append(user_id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=trainee, args=(u.id,)) for u in users]
+    for thread in threads:
+        thread.start()
+    while len(submitted) < 40:
+        pass
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count()).select_from(QuizAttempt))
+        db.session.remove()
+    result = runner.invoke(args=["backup", str(backup)])
+    with app.app_context():
+        after = db.session.scalar(db.select(db.func.count()).select_from(QuizAttempt))
+        db.session.remove()
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert result.exit_code == 0, result.output
+
+    restored = runner.invoke(args=["restore", "--yes", str(backup)])
+    assert restored.exit_code == 0, restored.output
+    with app.app_context():
+        count = db.session.scalar(db.select(db.func.count()).select_from(QuizAttempt))
+        assert before <= count <= after  # a consistent moment between the two
+        answers = db.session.scalar(db.select(db.func.count()).select_from(AttemptAnswer))
+        assert answers == 2 * count  # every attempt whole: both of its answers
+        for user in users:
+            numbers = sorted(
+                db.session.scalars(
+                    db.select(QuizAttempt.number)
+                    .join(QuizAttempt.enrolment)
+                    .where(QuizAttempt.enrolment.has(user_id=user.id))
+                )
+            )
+            assert numbers == list(range(1, len(numbers) + 1))  # no gaps: nothing half-copied
+
+
+def test_restore_asks_first(runner, tmp_path):
+    backup = tmp_path / "b.bin"
+    assert runner.invoke(args=["backup", str(backup)]).exit_code == 0
+    refused = runner.invoke(args=["restore", str(backup)], input="n\n")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
