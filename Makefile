@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations
+	$(BIN)/pybabel compile --statistics -d lms/translations
 
 ## translations: extract new interface strings and add them to the Urdu and Indonesian catalogues
 translations: install

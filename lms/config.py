@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_COUNTRY": "PK",  # phone numbers typed without +country outside a cohort
     "MESSAGE_BACKEND": "log",
     "CERTIFICATE_PAGE_SIZE": "A4",  # or "Letter"
+    "PDF_ISOLATED": True,  # render PDFs in a worker process with the limits below
+    "PDF_TIMEOUT": 30,  # seconds
+    "PDF_MEMORY_MB": 1024,
     "REDIS_URL": None,  # shared rate-limit counts across processes
     "RATELIMIT_ENABLED": True,
     "REPORT_MIN_GROUP": 5,  # breakdown groups smaller than this are hidden

@@ -211,3 +211,33 @@ sys.stdout.buffer.write(render_html_to_pdf(html, {}, b"x"))
 
     text = PdfReader(io.BytesIO(result.stdout)).pages[0].extract_text()
     assert "Ayesha" in text and "عائشہ" in text.replace("\u202b", "").replace("\u202c", "")
+
+
+def test_a_runaway_document_is_stopped_and_the_worker_replaced(make_app):
+    from lms.certificates.pdf import CertificateRenderError, render_html_to_pdf
+
+    app = make_app(PDF_TIMEOUT=2)
+    heavy = (
+        "<html><body>" + "<div style='page-break-after: always'>x</div>" * 4000 + "</body></html>"
+    )
+    with app.app_context():
+        with pytest.raises(CertificateRenderError, match="longer than 2 s"):
+            render_html_to_pdf(heavy, {}, b"x")
+        small = render_html_to_pdf("<html><body><p>ok</p></body></html>", {}, b"y")
+    assert small.startswith(b"%PDF")
+
+
+def test_a_document_needing_too_much_memory_is_stopped(make_app):
+    from lms.certificates.pdf import CertificateRenderError, render_html_to_pdf
+
+    app = make_app(PDF_MEMORY_MB=160, PDF_TIMEOUT=60)
+    huge = (
+        "<html><body>"
+        + "<table>"
+        + "<tr><td>cell</td><td>cell</td></tr>" * 60000
+        + "</table></body></html>"
+    )
+    with app.app_context():
+        with pytest.raises(CertificateRenderError, match="more memory than allowed"):
+            render_html_to_pdf(huge, {}, b"x")
+        assert render_html_to_pdf("<p>small</p>", {}, b"y").startswith(b"%PDF")  # same limit, fine

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import segno
 from babel.dates import format_date
-from flask import current_app, render_template
+from flask import current_app, has_app_context, render_template
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -111,18 +111,40 @@ def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
         ) from exc
 
 
-def render_html_to_pdf(html: str, media_dirs: dict[str, Path], identifier: bytes) -> bytes:
-    """WeasyPrint with the safe fetcher and the shipped fonts only."""
+def render_in_process(
+    html: str, static_dir: Path, media_dirs: dict[str, Path], identifier: bytes
+) -> bytes:
+    """WeasyPrint with the safe fetcher and the shipped fonts only (runs in the PDF worker)."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = make_fetcher(STATIC_DIR, media_dirs)
+    fetcher = make_fetcher(static_dir, media_dirs)
     with _lock:  # one FontConfiguration, used by one render at a time
         try:
             document = weasyprint.HTML(string=html, base_url="lms:/", url_fetcher=fetcher)
             return document.write_pdf(font_config=font_config(), pdf_identifier=identifier)
         except FatalURLFetchingError as exc:
-            raise CertificateRenderError(str(exc)) from exc
+            raise CertificateRenderError(str(exc)) from None
+
+
+def render_html_to_pdf(html: str, media_dirs: dict[str, Path], identifier: bytes) -> bytes:
+    """Render in the isolated worker process, within PDF_TIMEOUT seconds and PDF_MEMORY_MB."""
+    from lms import pdfworker
+
+    config = current_app.config if has_app_context() else {}
+    if not config.get("PDF_ISOLATED", True):
+        return render_in_process(html, STATIC_DIR, media_dirs, identifier)
+    try:
+        return pdfworker.render(
+            html,
+            STATIC_DIR,
+            media_dirs,
+            identifier,
+            timeout=float(config.get("PDF_TIMEOUT", 30)),
+            memory_mb=int(config.get("PDF_MEMORY_MB", 1024)),
+        )
+    except pdfworker.RenderFailed as exc:
+        raise CertificateRenderError(str(exc)) from None
 
 
 def cache_path(certificate: Certificate, version: str) -> Path:

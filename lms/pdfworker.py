@@ -1,0 +1,87 @@
+"""WeasyPrint in a separate worker process, with a time limit and a memory limit.
+
+A hostile or broken template can then neither hang nor exhaust the server: a render that
+takes longer than PDF_TIMEOUT seconds is abandoned and the worker replaced; the worker
+cannot allocate more than PDF_MEMORY_MB. The worker stays warm between renders (fonts
+loaded once), so a render costs only the work itself plus a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import resource
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_memory: int | None = None
+
+
+class RenderFailed(RuntimeError):
+    """The document could not be rendered; the message says why, without a stack trace."""
+
+
+def _limit_memory(megabytes: int) -> None:
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def _render(html: str, static_dir: str, media_dirs: dict[str, str], identifier: bytes) -> bytes:
+    """Runs in the worker."""
+    from lms.certificates.pdf import render_in_process
+
+    return render_in_process(
+        html, Path(static_dir), {k: Path(v) for k, v in media_dirs.items()}, identifier
+    )
+
+
+def _executor(memory_mb: int) -> ProcessPoolExecutor:
+    global _pool, _pool_memory
+    if _pool is None or _pool_memory != memory_mb:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        context = multiprocessing.get_context("spawn")
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_memory,
+                                    initargs=(memory_mb,))  # fmt: skip
+        _pool_memory = memory_mb
+    return _pool
+
+
+def _discard() -> None:
+    global _pool
+    if _pool is not None:
+        for process in list(getattr(_pool, "_processes", {}).values()):
+            process.kill()
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def render(html: str, static_dir: Path, media_dirs: dict[str, Path], identifier: bytes, *,
+           timeout: float, memory_mb: int) -> bytes:  # fmt: skip
+    """Render in the worker; RenderFailed on a timeout, a memory blow-up or a crash."""
+    args = (html, str(static_dir), {k: str(v) for k, v in media_dirs.items()}, identifier)
+    with _lock:
+        future = _executor(memory_mb).submit(_render, *args)
+        try:
+            return future.result(timeout=timeout)
+        except FutureTimeout:
+            _discard()
+            log.warning("PDF rendering took longer than %s s and was stopped", timeout)
+            raise RenderFailed(f"the document took longer than {timeout:g} s to render") from None
+        except (BrokenProcessPool, MemoryError):
+            _discard()
+            log.warning("PDF rendering ran out of memory or crashed")
+            raise RenderFailed(
+                "the renderer stopped: the document needed more memory than allowed"
+            ) from None
+
+
+def shutdown() -> None:
+    with _lock:
+        _discard()
