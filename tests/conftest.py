@@ -34,6 +34,19 @@ def migrate_to_head(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
+def with_schema(url: str, schema: str) -> str:
+    """The same PostgreSQL URL, with every table in `schema` (search_path)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def drop_postgres_schema(url: str, schema: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
 def reset_postgres_schema(url: str, schema: str = "public") -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
@@ -43,16 +56,21 @@ def reset_postgres_schema(url: str, schema: str = "public") -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory) -> str:
-    """A database at the latest migration: the PostgreSQL URL, or a template SQLite file."""
+def migrated_database(tmp_path_factory):
+    """A database at the latest migration: a PostgreSQL URL with a schema of this test
+    session's own (so parallel runs cannot collide), or a template SQLite file."""
     instance = tmp_path_factory.mktemp("template-instance")
     if ON_POSTGRES:
-        reset_postgres_schema(POSTGRES_URL)
-        migrate_to_head(POSTGRES_URL, instance)
-        return POSTGRES_URL
+        schema = f"test_{os.getpid()}"
+        reset_postgres_schema(POSTGRES_URL, schema)
+        url = with_schema(POSTGRES_URL, schema)
+        migrate_to_head(url, instance)
+        yield url
+        drop_postgres_schema(POSTGRES_URL, schema)
+        return
     path = tmp_path_factory.mktemp("template") / "lms.sqlite3"
     migrate_to_head(f"sqlite:///{path}", instance)
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def count(key: str, window: int) -> tuple[int, int]:
     retry_after = (bucket + 1) * window - now
     client = _redis()
     if client is not None:
-        name = f"lms:rl:{key}:{bucket}"
+        name = f"{current_app.config.get('RATELIMIT_PREFIX', 'lms')}:rl:{key}:{bucket}"
         pipe = client.pipeline()
         pipe.incr(name)
         pipe.expire(name, window + 1)
