@@ -34,6 +34,7 @@ test: install system-deps
 
 system-deps:
 	scripts/system-deps
+	cd tests/browser && npm install --no-audit --no-fund --silent
 
 lint: install
 	$(BIN)/ruff check .
@@ -44,6 +45,7 @@ format: install
 	$(BIN)/ruff format lms tests bench
 
 bench: install
+	cd bench && npm install --no-audit --no-fund --silent
 	$(BIN)/python bench/run.py
 
 clean:

@@ -7,6 +7,7 @@ of our own machinery is removed. Served by gunicorn as `bench.bare_app:app`.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from flask import Flask, render_template
@@ -20,14 +21,16 @@ def bare_app(course_dir: Path, lesson_slug: str) -> Flask:
     course, problems = load_course(course_dir)
     assert course is not None, problems
     bare = Flask("bare", template_folder=str(ROOT / "templates"), static_folder=None)
-    for rule, endpoint in [
-        ("/home", "home.index"),
-        ("/c/<slug>/", "courses.overview"),
-        ("/c/<slug>/l/<lesson_slug>", "courses.lesson"),
-        ("/language", "i18n.set_language"),
-        ("/static/<path:filename>", "static"),
-    ]:
-        bare.add_url_rule(rule, endpoint, lambda **_: "")
+    # The same URL rules as the real app (so the template's links build), none of its code.
+    from lms import create_app
+
+    real = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": tempfile.mkdtemp()})
+
+    def stub(**_):
+        return ""
+
+    for rule in real.url_map.iter_rules():
+        bare.add_url_rule(rule.rule, rule.endpoint, stub, methods=rule.methods)
     bare.jinja_env.add_extension("jinja2.ext.i18n")
     bare.jinja_env.install_null_translations(newstyle=True)
 
@@ -52,8 +55,12 @@ def bare_app(course_dir: Path, lesson_slug: str) -> Flask:
         before=before,
         after=after,
         day=course.day(lesson.day),
+        home_url=f"/courses/{course.slug}/",
+        lesson_url=lambda slug: f"/courses/{course.slug}/lessons/{slug}",
     )
-    bare.add_url_rule("/", "page", lambda: render_template("courses/lesson.html", **context))
+    bare.add_url_rule(
+        "/bare-page", "page", lambda: render_template("courses/lesson.html", **context)
+    )
     return bare
 
 

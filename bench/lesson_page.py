@@ -3,7 +3,8 @@
 Budget (DESIGN.md): at most 30 KB transferred (compressed, images excluded), at most 3
 requests, and served at no less than half the throughput of a bare Flask route rendering
 the same template (`bench/bare_app.py`), both measured in this run on this machine:
-- over HTTP: gunicorn with 2 workers for each app, load from `wrk` (8 connections);
+- over HTTP: gunicorn with 2 workers for each app, load from `wrk` (8 connections), sending
+  the session cookie of a first visit as a returning reader's browser does;
 - in process: Flask's test client in a loop, which leaves out the HTTP server and so
   shows our own per-request overhead at its largest.
 """
@@ -78,9 +79,18 @@ def _serve(target: str, port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError(f"{target} did not start")
 
 
+def session_cookie(url: str) -> str:
+    """The cookie a browser keeps after its first visit (a trainee reads lesson after lesson)."""
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        cookies = response.headers.get_all("Set-Cookie") or []
+    return "; ".join(cookie.split(";", 1)[0] for cookie in cookies)
+
+
 def wrk_rps(url: str, seconds: int = 5) -> float:
+    cookie = session_cookie(url)
+    extra = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", "Accept-Encoding: gzip", url],
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", "Accept-Encoding: gzip", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -101,7 +111,7 @@ def http_rps(instance: str) -> tuple[float, float] | None:
     bare = _serve("bench.bare_app:app", 5802, env)
     try:
         ours_rps = wrk_rps(f"http://127.0.0.1:5801/courses/{COURSE}/lessons/{LESSON}")
-        bare_rps = wrk_rps("http://127.0.0.1:5802/")
+        bare_rps = wrk_rps("http://127.0.0.1:5802/bare-page")
     finally:
         for process in (ours, bare):
             process.terminate()
@@ -128,7 +138,7 @@ def main() -> None:
             f"{requests} requests (budget {BUDGET_REQUESTS})"
         )
         ours = in_process_rps(client, path)
-        baseline = in_process_rps(bare.test_client(), "/")
+        baseline = in_process_rps(bare.test_client(), "/bare-page")
         print(
             f"in process: lesson page {ours:.0f} req/s; bare Flask route, same template "
             f"{baseline:.0f} req/s; ratio {ours / baseline:.2f}"

@@ -7,13 +7,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import certificates, lesson_page, quiz_submissions, reports  # noqa: E402
+from bench import certificates, lesson_page, lighthouse, quiz_submissions, reports  # noqa: E402
 
 BENCHMARKS = {
     "lesson_page": lesson_page.main,
     "quiz_submissions": quiz_submissions.main,
     "certificates": certificates.main,
     "reports": reports.main,
+    "lighthouse": lighthouse.main,
 }
 
 

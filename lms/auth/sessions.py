@@ -25,4 +25,6 @@ def init_sessions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
-    login_manager.session_protection = "basic"
+    # Sessions are ended by the per-user version (logout, password or role change) and by
+    # the idle and absolute timeouts; Flask-Login's IP/user-agent hashing adds nothing.
+    login_manager.session_protection = None

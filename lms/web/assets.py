@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, request, send_from_directory, url_for
 
 YEAR = 365 * 24 * 3600
 
@@ -20,18 +21,30 @@ def _version(path: Path) -> str:
     return _fingerprint(str(path), path.stat().st_mtime) if path.is_file() else "0"
 
 
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+
 def init_assets(app: Flask) -> None:
     static = Path(app.static_folder or "")
-    versions: dict[str, str] = {}  # static files do not change while a server runs
+
+    @app.get("/sw.js")
+    def service_worker() -> Response:
+        """The service worker, from the site root so it may look after every page."""
+        response = send_from_directory(
+            static / "js", "sw.js", mimetype="application/javascript", max_age=0
+        )
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Service-Worker-Allowed"] = "/"
+        return response
+
+    urls: dict[str, str] = {}  # static files do not change while a server runs
 
     def asset_url(filename: str) -> str:
         if app.debug:
-            version = _version(static / filename)
-        else:
-            version = versions.get(filename) or versions.setdefault(
-                filename, _version(static / filename)
-            )
-        return url_for("static", filename=filename, v=version)
+            return url_for("static", filename=filename, v=_version(static / filename))
+        if filename not in urls:
+            urls[filename] = url_for("static", filename=filename, v=_version(static / filename))
+        return urls[filename]
 
     app.jinja_env.globals["asset_url"] = asset_url
 
