@@ -47,24 +47,6 @@ class RegisterForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(), Length(max=200)],
-        render_kw={"autocomplete": "current-password"},
-    )
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(max=200)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-
 NOT_SAID = SelectChoice("", _l("Prefer not to say"))
 GENDERS = [NOT_SAID, SelectChoice("female", _l("Woman")), SelectChoice("male", _l("Man"))]
 GENDERS.append(SelectChoice("other", _l("Other")))
@@ -102,6 +84,14 @@ class SetPasswordForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
     )
 
 

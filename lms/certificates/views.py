@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.certificates import codes, pdf, services
 from lms.cohorts.services import managed_cohort, managed_enrolment
 from lms.courses.catalogue import get_catalogue
-from lms.web.forms import run
+from lms.web.forms import attachment, run
 from lms.web.ratelimit import hit
 
 bp = Blueprint("certificates", __name__)
@@ -26,12 +26,7 @@ def _course_dir(certificate):
 def download(cohort_id: int):
     certificate = services.certificate_of(current_user, cohort_id)
     data = pdf.certificate_pdf(certificate, _course_dir(certificate))
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{pdf.download_name(certificate)}"'
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(data, "application/pdf", pdf.download_name(certificate))
 
 
 @bp.get("/verify")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -20,7 +20,7 @@ from lms.progress import services as progress
 from lms.quizzes import services as quizzes
 from lms.reports import roster
 from lms.reports.exports import write_csv
-from lms.web.forms import Page, page_number, run
+from lms.web.forms import Page, attachment, page_number, run
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 ROSTER_PAGE = 100
@@ -137,12 +137,7 @@ def roster_csv(cohort_id: int):
     body = write_csv(roster.roster_csv_rows(_roster_rows(cohort, course), course))
     record("roster.export", _me(), cohort)
     db.session.commit()
-    response = Response(body, mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="roster-cohort-{cohort.id}.csv"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(body, "text/csv; charset=utf-8", f"roster-cohort-{cohort.id}.csv")
 
 
 @bp.get("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/")

@@ -34,20 +34,26 @@ def lesson(slug: str, lesson_slug: str):
     lesson = course.lesson(lesson_slug)
     if lesson is None:
         abort(404)
-    before, after = course.neighbours(lesson_slug)
-    language = _language()
     return render_template(
         "courses/lesson.html",
-        course=course,
-        lesson=lesson,
-        text=lesson.text(language),
-        language=language,
-        before=before,
-        after=after,
-        day=course.day(lesson.day),
+        **lesson_page(course, lesson, _language()),
         home_url=url_for("courses.overview", slug=slug),
         lesson_url=lambda other: url_for("courses.lesson", slug=slug, lesson_slug=other),
     )
+
+
+def lesson_page(course, lesson, language: str) -> dict:
+    """What every lesson page shows: the text in the reader's language and its neighbours."""
+    before, after = course.neighbours(lesson.slug)
+    return {
+        "course": course,
+        "lesson": lesson,
+        "text": lesson.text(language),
+        "language": language,
+        "before": before,
+        "after": after,
+        "day": course.day(lesson.day),
+    }
 
 
 @bp.get("/courses/<slug>/media/<path:filename>")

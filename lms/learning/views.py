@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from lms.certificates.services import valid_certificate
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_course_or_404
-from lms.courses.views import MEDIA_MAX_AGE
+from lms.courses.views import MEDIA_MAX_AGE, lesson_page
 from lms.learning import services
 from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
@@ -75,25 +75,17 @@ def lesson(cohort_id: int, lesson_slug: str):
         lesson = services.open_lesson(context, lesson_slug)
     except PermissionDenied:
         return _closed(context, context.course.lesson(lesson_slug).day)
-    course = context.course
-    before, after = course.neighbours(lesson_slug)
-    language = _language()
+    page = lesson_page(context.course, lesson, _language())
     done = (
         lesson.slug
         in progress.completed_lessons([context.enrolment.id]).get(context.enrolment.id, set())
         if context.enrolment
         else False
     )
-    day = course.day(lesson.day)
+    after, day = page["after"], page["day"]
     return render_template(
         "learning/lesson.html",
-        course=course,
-        lesson=lesson,
-        text=lesson.text(language),
-        language=language,
-        before=before,
-        after=after,
-        day=day,
+        **page,
         done=done,
         quiz_after=day.quiz if (after is None or after.day != lesson.day) else None,
         home_url=url_for("learning.home", cohort_id=cohort_id),

@@ -13,6 +13,7 @@ from lms.audit.services import record
 from lms.extensions import db
 from lms.reports import exports, services
 from lms.reports.charts import distribution_chart, funnel_chart
+from lms.web.forms import attachment
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 FORMATS = {
@@ -40,8 +41,7 @@ def _respond(report: services.Report, fmt: str | None, filename: str):
         mimetype, build = FORMATS[fmt]
         record("report.export", current_user, None, report=report.title[:200], format=fmt)
         db.session.commit()
-        response = Response(build(report), mimetype=mimetype)
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+        return attachment(build(report), mimetype, f"{filename}.{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import flash, request
+from flask import Response, flash, request
 from flask_wtf import FlaskForm
 
 from lms.errors import ServiceError
@@ -36,6 +36,14 @@ def run(action: Callable[[], T], form: FlaskForm | None = None) -> T | None:
         return None
     db.session.commit()
     return result
+
+
+def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+    """A download: the file name given, never stored by caches."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def page_number() -> int:
