@@ -55,6 +55,13 @@ def can_manage_cohort(user: User | None, cohort: Cohort) -> bool:
     return user.role == "instructor" and any(i.id == user.id for i in cohort.instructors)
 
 
+def can_see_names(user: User | None, cohort: Cohort) -> bool:
+    """Who may see trainees by name: the cohort's managers, and its sponsor when allowed."""
+    if can_manage_cohort(user, cohort):
+        return True
+    return cohort.sponsor_sees_names and can_view_cohort_reports(user, cohort)
+
+
 def can_view_cohort_reports(user: User | None, cohort: Cohort) -> bool:
     """Those who manage it, and sponsors of the cohort's organisation."""
     if can_manage_cohort(user, cohort):

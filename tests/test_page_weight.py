@@ -53,3 +53,42 @@ def test_every_lesson_page_is_within_budget(flagship_app, language):
             assert requests <= BUDGET_REQUESTS, f"{course.slug}/{lesson.slug}: {requests} requests"
             checked += 1
     assert checked >= 25
+
+
+def test_course_home_and_quiz_pages_are_within_budget(flagship_app, make_user):
+    from datetime import date
+
+    from conftest import sign_in_as
+
+    from lms.auth.models import User
+    from lms.cohorts import services
+    from lms.extensions import db
+    from lms.permissions import SYSTEM
+
+    user = make_user()
+    with flagship_app.app_context():
+        data = services.CohortData(
+            name="Budget",
+            course_slug="money-smart-creators",
+            start_date=date(2026, 1, 1),
+            pacing="self",
+        )
+        cohort = services.create_cohort(SYSTEM, data)
+        services.enrol(cohort, db.session.get(User, user.id), actor=None)
+        db.session.commit()
+        cohort_id = cohort.id
+    client = flagship_app.test_client()
+    sign_in_as(client, user)
+    for language in ("en", "ur", "id"):
+        for path in (
+            f"/cohorts/{cohort_id}/",
+            f"/cohorts/{cohort_id}/quizzes/day-1",
+            f"/cohorts/{cohort_id}/quizzes/pre-test",
+        ):
+            size, requests = weight(client, path, language)
+            assert size <= BUDGET_BYTES and requests <= BUDGET_REQUESTS, (
+                path,
+                language,
+                size,
+                requests,
+            )

@@ -303,3 +303,27 @@ def test_summaries_rebuilt_from_raw_rows_give_the_same_report(app, cohort, runne
     result = runner.invoke(args=["init"])
     assert f"Rebuilt report summaries for cohort(s) {cohort[0]}" in result.output
     assert build(app, cohort[0]).as_dict() == before
+
+
+def test_sponsor_sees_names_only_when_the_cohort_allows(app, cohort, make_user):
+    from lms.cohorts.models import Cohort
+    from lms.extensions import db
+
+    cohort_id, instructor = cohort
+    sponsor = make_user("sponsor", org="Bank A")
+    client = app.test_client()
+    sign_in_as(client, sponsor)
+    assert client.get(f"/reports/cohorts/{cohort_id}/people").status_code == 403
+    assert "Trainees by name" not in client.get(f"/reports/cohorts/{cohort_id}").get_data(
+        as_text=True
+    )
+    staff = app.test_client()
+    sign_in_as(staff, instructor)
+    assert "T10" in staff.get(f"/reports/cohorts/{cohort_id}/people").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Cohort, cohort_id).sponsor_sees_names = True
+        db.session.commit()
+    people = client.get(f"/reports/cohorts/{cohort_id}/people")
+    assert people.status_code == 200 and "T1" in people.get_data(as_text=True)
+    assert "Trainees by name" in client.get(f"/reports/cohorts/{cohort_id}").get_data(as_text=True)
+    assert client.get(f"/teach/cohorts/{cohort_id}/").status_code == 403  # still no management

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 TIMEZONES = ["Asia/Karachi", "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC"]
@@ -38,6 +38,7 @@ class CohortForm(FlaskForm):
     )
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=100000)])
     organisation = StringField(_l("Sponsor organisation"), validators=[Optional(), Length(max=200)])
+    sponsor_sees_names = BooleanField(_l("The sponsor may see trainees' names and progress"))
 
 
 class UploadForm(FlaskForm):

@@ -38,6 +38,7 @@ class CohortData:
     capacity: int | None = None
     organisation: Organisation | None = None
     country: str = "PK"
+    sponsor_sees_names: bool = False
 
 
 def _validate(data: CohortData) -> None:
@@ -84,6 +85,7 @@ def create_cohort(actor: User, data: CohortData) -> Cohort:
         capacity=data.capacity,
         organisation=data.organisation,
         country=data.country.upper(),
+        sponsor_sees_names=data.sponsor_sees_names,
         join_code=unique_join_code(),
     )
     if actor.role == "instructor":
@@ -106,6 +108,9 @@ def update_cohort(actor: User, cohort: Cohort, data: CohortData) -> Cohort:
     cohort.start_date, cohort.end_date = data.start_date, data.end_date
     cohort.timezone, cohort.pacing, cohort.capacity = data.timezone, data.pacing, data.capacity
     cohort.organisation, cohort.country = data.organisation, data.country.upper()
+    if cohort.sponsor_sees_names != data.sponsor_sees_names:
+        record("cohort.sponsor_names", actor, cohort, allowed=data.sponsor_sees_names)
+    cohort.sponsor_sees_names = data.sponsor_sees_names
     record("cohort.update", actor, cohort)
     return cohort
 

@@ -60,6 +60,7 @@ def _cohort_data(form: CohortForm) -> services.CohortData:
         capacity=form.capacity.data,
         organisation=organisation,
         country=form.country.data,
+        sponsor_sees_names=form.sponsor_sees_names.data,
     )
 
 

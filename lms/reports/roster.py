@@ -18,7 +18,7 @@ from lms.cohorts import pacing
 from lms.cohorts.models import Cohort, Enrolment
 from lms.courses.engine import Course
 from lms.extensions import db
-from lms.permissions import can_manage_cohort, ensure
+from lms.permissions import can_see_names, ensure
 from lms.progress.services import Progress, completed_lessons, quiz_statuses, summarise
 from lms.quizzes.models import AttemptGrant
 
@@ -55,7 +55,7 @@ def roster_rows(
     at_risk_only: bool = False,
     search: str = "",
 ) -> list[RosterRow]:
-    ensure(can_manage_cohort(actor, cohort))
+    ensure(can_see_names(actor, cohort))
     query = select(Enrolment).join(Enrolment.user).where(Enrolment.cohort_id == cohort.id)
     if search.strip():
         query = query.where(func.lower(User.name).like(f"%{search.strip().lower()}%"))

@@ -37,6 +37,7 @@ class Report:
     gain: dict = field(default_factory=dict)
     breakdowns: dict[str, list[dict]] = field(default_factory=dict)
     min_group: int = 5
+    sponsor_sees_names: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -161,6 +162,7 @@ def cohort_report(actor: User, cohort_id: int, language: str = "en") -> Report:
         gain=_gain(ids, course, language),
         breakdowns=_breakdowns(ids, min_group),
         min_group=min_group,
+        sponsor_sees_names=cohort.sponsor_sees_names,
     )
 
 

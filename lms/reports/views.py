@@ -5,13 +5,15 @@ Each also answers as `.csv`, `.json` and `.pdf`.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from lms.audit.services import record
+from lms.cohorts.services import get_cohort
+from lms.courses.catalogue import get_catalogue
 from lms.extensions import db
-from lms.reports import exports, services
+from lms.reports import exports, roster, services
 from lms.reports.charts import distribution_chart, funnel_chart
 from lms.web.forms import attachment
 
@@ -52,6 +54,23 @@ def _respond(report: services.Report, fmt: str | None, filename: str):
 def cohort(cohort_id: int, fmt: str | None):
     report = services.cohort_report(current_user, cohort_id, _language())
     return _respond(report, fmt, f"report-cohort-{cohort_id}")
+
+
+@bp.get("/cohorts/<int:cohort_id>/people")
+@login_required
+def people(cohort_id: int):
+    """Trainees by name with their progress: for those allowed to see names (sponsors only
+    when the cohort says so)."""
+    cohort = get_cohort(cohort_id)
+    course = get_catalogue().get(cohort.course_slug)
+    if course is None:
+        abort(404)
+    rows = roster.roster_rows(current_user, cohort, course, sort="name")
+    response = Response(
+        render_template("reports/people.html", cohort=cohort, course=course, rows=rows)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/organisation", defaults={"fmt": None})

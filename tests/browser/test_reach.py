@@ -82,11 +82,15 @@ def test_day_one_offline_then_one_attempt(live_server, browser, make_user, make_
     sign_in(page, live_server, "offline@example.com")
     page.goto(f"{live_server}/cohorts/{cohort_id}/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function(
+    page.wait_for_function(  # every lesson and quiz of the open days is saved on the phone
         """async () => { const cache = await caches.open('lms-pages-v1');
-                         return (await cache.keys()).some(r => r.url.includes('/quizzes/day-1')); }""",
-        timeout=15000,
+                         const saved = (await cache.keys()).map(r => r.url);
+                         const wanted = [...document.querySelectorAll('a[data-offline]')].map(a => a.href);
+                         return wanted.length > 0 && wanted.every(url => saved.includes(url)); }""",
+        timeout=20000,
     )
+    page.reload()  # the service worker now controls the page, as on any later visit
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10000)
     context.set_offline(True)
     page.goto(f"{live_server}/cohorts/{cohort_id}/lessons/passwords")
     assert page.locator("h1").inner_text() == "Strong passwords"

@@ -291,3 +291,51 @@ def test_roster_csv_neutralises_formulas(app, make_user, setup, enrol):
     sign_in_as(client, setup["instructor"])
     text = client.get(f"/teach/cohorts/{setup['a']}/roster.csv").get_data(as_text=True)
     assert "\n=HYPERLINK" not in text and "\"'=HYPERLINK" in text
+
+
+HOSTILE_QUIZ = """---
+title: Quiz <script>alert(1)</script>
+---
+<iframe src="https://evil.example"></iframe>
+
+## Pick <img src=x onerror=alert(2)> one {#q}
+<svg onload=alert(3)></svg>
+- [x] <script>alert(4)</script> right
+  > <a href="javascript:alert(5)">feedback</a>
+- [ ] wrong
+> <img src="data:image/svg+xml,<svg onload=alert(6)>"> more feedback
+"""
+
+
+def test_xss_in_quiz_text_and_feedback_is_defused(
+    make_app, courses_dir, make_user, make_cohort, enrol
+):
+    from quizhelpers import quiz_form
+
+    (courses_dir / "online-safety-basics" / "day-2-money" / "quiz.md").write_text(HOSTILE_QUIZ)
+    (courses_dir / "online-safety-basics" / "day-2-money" / "quiz.id.md").unlink()
+    app = make_app()
+    cohort_id, _ = make_cohort()
+    trainee = make_user()
+    enrol(trainee, cohort_id)
+    client = app.test_client()
+    sign_in_as(client, trainee)
+    page = client.get(f"/cohorts/{cohort_id}/quizzes/day-2")
+    assert page.status_code == 200
+    form = quiz_form(client, cohort_id, "day-2")
+    result = client.post(
+        f"/cohorts/{cohort_id}/quizzes/day-2", data={**form, "q-q": "0"}, follow_redirects=True
+    )
+    for html in (page.get_data(as_text=True), result.get_data(as_text=True)):
+        lowered = html.lower()
+        for needle in (
+            "<script>alert",
+            "onerror",
+            "onload",
+            "javascript:",
+            "data:image",
+            "<iframe",
+            "<svg onload",
+        ):
+            assert needle not in lowered, needle
+    assert "more feedback" in result.get_data(as_text=True)

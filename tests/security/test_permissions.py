@@ -95,6 +95,16 @@ CASES = [
         "/teach/cohorts/{a}/enrolments/{enrolment_b}/withdraw",
         statuses(302, 403, 403, 404, 403, 403, 403, 404),
     ),
+    ("GET", "/reports/cohorts/{a}", statuses(302, 403, 403, 200, 403, 200, 403, 200)),
+    ("GET", "/reports/cohorts/{a}.csv", statuses(302, 403, 403, 200, 403, 200, 403, 200)),
+    ("GET", "/reports/cohorts/{a}/people", statuses(302, 403, 403, 200, 403, 403, 403, 200)),
+    ("GET", "/reports/organisation", statuses(302, 403, 403, 403, 403, 200, 200, 404)),
+    ("GET", "/teach/cohorts/{a}/roster.csv", COHORT_A_MANAGER),
+    ("GET", "/teach/cohorts/{a}/enrolments/{enrolment_a}/", COHORT_A_MANAGER),
+    ("GET", "/cohorts/{a}/quizzes/day-1", COHORT_A_LEARNER),
+    ("GET", "/cohorts/{a}/certificate.pdf", statuses(302, *[404] * 7)),
+    ("GET", "/account/profile", SIGNED_IN),
+    ("GET", "/verify", PUBLIC),
     ("POST", "/logout", statuses(*[302] * 8)),
 ]
 
