@@ -87,3 +87,27 @@ def test_engine_imports_neither_flask_nor_sqlalchemy():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_images_get_their_width_and_height(write_course):
+    import struct
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + b"\x00\x00\x00\rIHDR"
+        + struct.pack(">II", 640, 360)
+        + b"\x08\x02\x00\x00\x00"
+    )
+    folder = write_course(
+        {
+            "media/photo.png": png,
+            "media/icon.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 12"></svg>',
+            "day-1-start/01-hello.md": "---\ntitle: H\n---\n![p](../media/photo.png)\n\n![i](../media/icon.svg)\n\n"
+            '![set](../media/photo.png){: width="10" height="5" }\n',
+        }
+    )
+    html = load_course(folder)[0].lesson("hello").text("en").html
+    assert 'height="360"' in html and 'width="640"' in html
+    assert 'height="12"' in html and 'width="24"' in html
+    assert 'width="10"' in html and html.count('width="640"') == 1  # the author's size wins
+    assert html.count('loading="lazy"') == 3

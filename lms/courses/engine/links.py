@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from lms.courses.engine.images import dimensions
 from lms.courses.engine.model import Problem
 from lms.courses.engine.render import LINK_RE
 
@@ -51,16 +52,25 @@ def check_and_rewrite(
             out_lines.append(line)
             continue
 
-        def replace(match: re.Match, number: int = number) -> str:
+        def replace(match: re.Match, number: int = number, line: str = line) -> str:
             url = _rewrite(
                 match["target"], bool(match["bang"]), source, display, number, ctx, problems
             )
             if url is None:
                 return match.group(0)
-            return f"{match['bang']}[{match['label']}]({url}{match['rest']})"
+            size = ""
+            if match["bang"] and not line[match.end() :].startswith("{"):
+                size = _size_attributes(source.parent / match["target"].partition("#")[0])
+            return f"{match['bang']}[{match['label']}]({url}{match['rest']}){size}"
 
         out_lines.append(LINK_RE.sub(replace, line))
     return "\n".join(out_lines), problems
+
+
+def _size_attributes(path: Path) -> str:
+    """`{: width=.. height=.. }` so the page keeps the image's space while it loads."""
+    size = dimensions(path.resolve())
+    return f'{{: width="{size[0]}" height="{size[1]}" }}' if size else ""
 
 
 def _rewrite(
