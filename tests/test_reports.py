@@ -327,3 +327,19 @@ def test_sponsor_sees_names_only_when_the_cohort_allows(app, cohort, make_user):
     assert people.status_code == 200 and "T1" in people.get_data(as_text=True)
     assert "Trainees by name" in client.get(f"/reports/cohorts/{cohort_id}").get_data(as_text=True)
     assert client.get(f"/teach/cohorts/{cohort_id}/").status_code == 403  # still no management
+
+
+def test_numbers_follow_the_reader_language(app, cohort):
+    cohort_id, instructor = cohort
+    client = app.test_client()
+    sign_in_as(client, instructor)
+    english = client.get(f"/reports/cohorts/{cohort_id}").get_data(as_text=True)
+    with app.app_context():
+        from lms.auth.models import User
+        from lms.extensions import db
+
+        db.session.get(User, instructor.id).language = "id"
+        db.session.commit()
+    indonesian = client.get(f"/reports/cohorts/{cohort_id}").get_data(as_text=True)
+    assert "40.0%" in english and "85.7%" in english
+    assert "40,0%" in indonesian and "85,7%" in indonesian

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request
-from flask_babel import get_translations
+from flask_babel import format_decimal, get_translations
 from flask_login import current_user
 
 from lms.extensions import babel, db
@@ -39,8 +39,14 @@ def _translations():
         return translations
 
 
+def number(value, pattern: str = "#,##0.#") -> str:
+    """A number as the reader's language writes it (40.5 in English, 40,5 in Indonesian)."""
+    return format_decimal(value, pattern) if value is not None else "—"
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["number"] = number
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
