@@ -6,30 +6,24 @@ are reported but do not stop it.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lms.courses.engine.frontmatter import Document, FrontMatterError, parse_document
-from lms.courses.engine.links import LinkContext, check_and_rewrite
+from lms.courses.engine.context import LoadContext as _Ctx
+from lms.courses.engine.context import content_hash
+from lms.courses.engine.frontmatter import Document
 from lms.courses.engine.model import (
-    CertificateSettings,
-    Completion,
     Course,
     Day,
     Lesson,
     LessonText,
     Problem,
-    Quiz,
-    Signatory,
     frozen_map,
 )
-from lms.courses.engine.quizzes import compare_translation, parse_quiz
-from lms.courses.engine.render import render_markdown, word_count
-
-ENGINE_VERSION = "1"  # part of the content hash: bump when rendering changes
+from lms.courses.engine.quizfiles import load_quiz_files
+from lms.courses.engine.render import word_count
+from lms.courses.engine.settings import parse_certificate, parse_completion
 
 COURSE_KEYS = {
     "title",
@@ -57,59 +51,6 @@ SPECIAL_FILE_RE = re.compile(
     r"^(?P<name>course|day|quiz|pre-test|post-test)(?:\.(?P<lang>[a-z]{2,3}))?\.md$"
 )
 WORDS_PER_MINUTE = 150
-
-
-@dataclass
-class _Ctx:
-    """State shared while one course loads."""
-
-    root: Path  # resolved course folder
-    shown: Path  # the folder as the user named it, for messages
-    language: str = "en"
-    languages: tuple[str, ...] = ("en",)
-    pass_mark: int = 70
-    lesson_files: dict[Path, str] = field(default_factory=dict)
-    lesson_slugs: dict[str, Path] = field(default_factory=dict)  # slug -> first file
-    problems: list[Problem] = field(default_factory=list)
-
-    def display(self, path: Path) -> str:
-        return str(self.shown / path.relative_to(self.root))
-
-    def error(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(self.display(path), line, message))
-
-    def warn(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(self.display(path), line, message, "warning"))
-
-    def read(self, path: Path) -> Document | None:
-        try:
-            return parse_document(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            self.error(path, 1, "file is not UTF-8 text")
-        except FrontMatterError as exc:
-            self.error(path, exc.line, exc.message)
-        return None
-
-    def unknown_keys(self, doc: Document, allowed: set[str], path: Path) -> None:
-        for key in sorted(set(doc.meta) - allowed):
-            self.error(path, doc.key_lines.get(key, 1), f"unknown front-matter key {key!r}")
-
-    def body_html(self, doc: Document, path: Path, depth: int) -> str:
-        links = LinkContext(root=self.root, lesson_files=self.lesson_files, depth=depth)
-        text, problems = check_and_rewrite(doc.body, doc.body_line, path, self.display(path), links)
-        self.problems.extend(problems)
-        return render_markdown(text)
-
-
-def content_hash(folder: Path) -> str:
-    """A digest of every file in the course, so rendered output can be keyed by it."""
-    digest = hashlib.sha256(ENGINE_VERSION.encode())
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder).as_posix()
-        if any(part.startswith(".") for part in relative.split("/")):
-            continue
-        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def load_courses(root: Path) -> tuple[dict[str, Course], list[Problem]]:
@@ -145,8 +86,8 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
     _index_lessons(ctx, day_dirs)
     titles, summaries, overviews = _course_texts(ctx, doc, meta)
     days = tuple(_load_day(ctx, number, path) for number, path in day_dirs)
-    pre_test = _load_quiz(ctx, ctx.root, "pre-test", attempts=1)
-    post_test = _load_quiz(ctx, ctx.root, "post-test", attempts=1)
+    pre_test = load_quiz_files(ctx, ctx.root, "pre-test", attempts=1)
+    post_test = load_quiz_files(ctx, ctx.root, "post-test", attempts=1)
     if pre_test and post_test:
         pre_ids = [q.id for q in pre_test.questions]
         post_ids = [q.id for q in post_test.questions]
@@ -157,8 +98,8 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
                 "post-test question ids differ from the pre-test's: "
                 "knowledge gain per concept needs the same ids",
             )
-    completion = _completion(ctx, doc, meta.get("completion"), days)
-    certificate = _certificate(ctx, doc, meta.get("certificate"))
+    completion = parse_completion(ctx, doc, meta.get("completion"), days)
+    certificate = parse_certificate(ctx, doc, meta.get("certificate"))
     _check_root_files(ctx)
     course = Course(
         slug=ctx.root.name,
@@ -211,26 +152,13 @@ def _course_meta(ctx: _Ctx, doc: Document, path: Path) -> dict:
     return meta
 
 
-def _translation_lang(ctx: _Ctx, path: Path, lang: str | None) -> bool:
-    """True when `lang` is the default (None) or a declared language; reports otherwise."""
-    if lang is None or lang == ctx.language:
-        if lang == ctx.language:
-            ctx.error(path, 1, f"{lang!r} is the default language: name the file without it")
-            return False
-        return True
-    if lang not in ctx.languages:
-        ctx.error(path, 1, f"language {lang!r} is not listed in course.md languages")
-        return False
-    return True
-
-
 def _course_texts(ctx: _Ctx, doc: Document, meta: dict) -> tuple[dict, dict, dict]:
     titles = {ctx.language: str(meta.get("title") or ctx.root.name)}
     summaries = {ctx.language: str(meta.get("summary") or "")}
     overviews = {ctx.language: ctx.body_html(doc, ctx.root / "course.md", depth=0)}
     for path in sorted(ctx.root.glob("course.*.md")):
         lang = path.name.split(".")[1]
-        if not _translation_lang(ctx, path, lang) or (tdoc := ctx.read(path)) is None:
+        if not ctx.accepts_language(path, lang) or (tdoc := ctx.read(path)) is None:
             continue
         ctx.unknown_keys(tdoc, COURSE_TRANSLATION_KEYS, path)
         if isinstance(tdoc.meta.get("title"), str):
@@ -293,7 +221,7 @@ def _load_day(ctx: _Ctx, number: int, path: Path) -> Day:
         if file.is_dir() or file.name.startswith("."):
             continue
         if special := SPECIAL_FILE_RE.match(file.name):
-            if special["name"] == "day" and _translation_lang(ctx, file, special["lang"]):
+            if special["name"] == "day" and ctx.accepts_language(file, special["lang"]):
                 if (doc := ctx.read(file)) is not None:
                     ctx.unknown_keys(doc, DAY_KEYS, file)
                     lang = special["lang"] or ctx.language
@@ -317,7 +245,7 @@ def _load_day(ctx: _Ctx, number: int, path: Path) -> Day:
                 )
                 continue
             originals[lesson_number] = file
-        elif _translation_lang(ctx, file, match["lang"]):
+        elif ctx.accepts_language(file, match["lang"]):
             translations.setdefault(lesson_number, []).append((match["lang"], file))
     _check_sequence(ctx, originals, "lesson")
     for lesson_number, items in translations.items():
@@ -336,7 +264,7 @@ def _load_day(ctx: _Ctx, number: int, path: Path) -> Day:
         lesson = _load_lesson(ctx, number, lesson_number, file, translations.get(lesson_number, []))
         if lesson is not None:
             lessons.append(lesson)
-    quiz = _load_quiz(ctx, path, "quiz", key=f"day-{number}")
+    quiz = load_quiz_files(ctx, path, "quiz", key=f"day-{number}")
     return Day(
         number=number,
         folder=path.name,
@@ -407,128 +335,6 @@ def _load_lesson(
         required=required,
         texts=frozen_map(texts),
         default_language=ctx.language,
-    )
-
-
-def _load_quiz(
-    ctx: _Ctx, folder: Path, name: str, *, key: str | None = None, attempts: int = 0
-) -> Quiz | None:
-    path = folder / f"{name}.md"
-    if not path.is_file():
-        for stray in folder.glob(f"{name}.*.md"):
-            ctx.error(stray, 1, f"translation without an original {name}.md")
-        return None
-    quiz = _parse_quiz_file(ctx, path, key or name, ctx.language, attempts)
-    if quiz is None:
-        return None
-    translated: dict[str, Quiz] = {}
-    for file in sorted(folder.glob(f"{name}.*.md")):
-        lang = file.name.split(".")[1]
-        if not _translation_lang(ctx, file, lang):
-            continue
-        other = _parse_quiz_file(ctx, file, key or name, lang, attempts)
-        if other is None:
-            continue
-        ctx.problems.extend(compare_translation(quiz, other, ctx.display(file)))
-        # A translation asks the same questions: it takes the original's ids and settings.
-        questions = tuple(
-            replace(q, id=orig.id) for q, orig in zip(other.questions, quiz.questions, strict=False)
-        )
-        translated[lang] = replace(
-            other,
-            questions=questions,
-            pass_mark=quiz.pass_mark,
-            attempts=quiz.attempts,
-            shuffle=quiz.shuffle,
-            partial=quiz.partial,
-        )
-    return replace(quiz, translations=frozen_map(translated))
-
-
-def _parse_quiz_file(ctx: _Ctx, path: Path, key: str, language: str, attempts: int) -> Quiz | None:
-    doc = ctx.read(path)
-    if doc is None:
-        return None
-    links = LinkContext(root=ctx.root, lesson_files=ctx.lesson_files, depth=1)
-    body, problems = check_and_rewrite(doc.body, doc.body_line, path, ctx.display(path), links)
-    ctx.problems.extend(problems)
-    doc = replace(doc, body=body)
-    quiz, problems = parse_quiz(
-        doc,
-        key=key,
-        path=ctx.display(path),
-        language=language,
-        default_pass_mark=ctx.pass_mark,
-        default_attempts=attempts,
-    )
-    ctx.problems.extend(problems)
-    return quiz
-
-
-def _completion(ctx: _Ctx, doc: Document, value: object, days: tuple[Day, ...]) -> Completion:
-    path = ctx.root / "course.md"
-    line = doc.key_lines.get("completion", 1)
-    if value is None:
-        return Completion()
-    if not isinstance(value, dict):
-        ctx.error(path, line, "completion must be a mapping (lessons, quizzes, pass_mark)")
-        return Completion()
-    for key in sorted(set(value) - COMPLETION_KEYS):
-        ctx.error(path, line, f"unknown completion key {key!r}")
-    lessons = value.get("lessons", "all")
-    if lessons not in ("all", "none"):
-        ctx.error(path, line, "completion.lessons must be all or none")
-        lessons = "all"
-    quizzes = value.get("quizzes", "all")
-    with_quiz = {day.number for day in days if day.quiz}
-    if isinstance(quizzes, list):
-        bad = [n for n in quizzes if not isinstance(n, int) or n not in with_quiz]
-        if bad:
-            ctx.error(path, line, f"completion.quizzes names days with no quiz: {bad}")
-        quizzes = tuple(n for n in quizzes if isinstance(n, int) and n in with_quiz)
-    elif quizzes not in ("all", "none"):
-        ctx.error(path, line, "completion.quizzes must be all, none or a list of day numbers")
-        quizzes = "all"
-    pass_mark = value.get("pass_mark", 70)
-    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
-        ctx.error(path, line, "completion.pass_mark must be a whole number from 0 to 100")
-        pass_mark = 70
-    return Completion(lessons=lessons, quizzes=quizzes, pass_mark=pass_mark)
-
-
-def _certificate(ctx: _Ctx, doc: Document, value: object) -> CertificateSettings:
-    path = ctx.root / "course.md"
-    line = doc.key_lines.get("certificate", 1)
-    if value is None:
-        return CertificateSettings()
-    if not isinstance(value, dict):
-        ctx.error(
-            path, line, "certificate must be a mapping (title, issuer, approval, logo, signatories)"
-        )
-        return CertificateSettings()
-    for key in sorted(set(value) - CERTIFICATE_KEYS):
-        ctx.error(path, line, f"unknown certificate key {key!r}")
-    approval = value.get("approval", "auto")
-    if approval not in ("auto", "manual"):
-        ctx.error(path, line, "certificate.approval must be auto or manual")
-        approval = "auto"
-    logo = value.get("logo") or ""
-    if logo:
-        logo_path = (ctx.root / str(logo)).resolve()
-        if not logo_path.is_file() or ctx.root / "media" not in logo_path.parents:
-            ctx.error(path, line, f"certificate logo {logo!r} must be a file in media/")
-    signatories = []
-    for item in value.get("signatories") or []:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            ctx.error(path, line, "each signatory needs a name (and optionally a title)")
-            continue
-        signatories.append(Signatory(name=item["name"], title=str(item.get("title") or "")))
-    return CertificateSettings(
-        title=str(value.get("title") or CertificateSettings.title),
-        issuer=str(value.get("issuer") or ""),
-        approval=approval,
-        logo=str(logo),
-        signatories=tuple(signatories),
     )
 
 
