@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms.config import ROOT, load_config
@@ -26,6 +27,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
+    if app.config.get("PROXIES"):  # behind N reverse proxies: trust their X-Forwarded-* headers
+        hops = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.url_map.converters["int"] = BoundedInt
     _init_extensions(app)
     _register_blueprints(app)

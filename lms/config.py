@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 7 * 24 * 60,  # trainees come back after days on a shared phone
     "SESSION_MAX_DAYS": 30,
     "PERMANENT_SESSION_LIFETIME": 30 * 86400,
+    "PROXIES": 0,  # LMS_PROXIES=1 behind one reverse proxy (client address, https)
     "SESSION_COOKIE_SECURE": False,  # set LMS_SESSION_COOKIE_SECURE=true behind HTTPS
     "REMEMBER_COOKIE_SECURE": False,
     "WTF_CSRF_TIME_LIMIT": None,

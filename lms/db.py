@@ -59,3 +59,8 @@ def database_reachable() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         db.session.rollback()
         return False
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, literally (escape character: backslash)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, User
+from lms.db import contains
 from lms.extensions import db
 from lms.permissions import require_role
 from lms.web.forms import Page
@@ -21,9 +22,14 @@ def users(actor: User, search: str = "", page: int = 1, per_page: int = 50) -> P
     require_role(actor, "admin")
     query = select(User).order_by(func.lower(User.name), User.id)
     if search.strip():
-        like = f"%{search.strip().lower()}%"
+        like = contains(search.strip().lower())
         query = query.where(
-            or_(func.lower(User.name).like(like), User.email.like(like), User.phone.like(like))
+            or_(
+                *(
+                    column.like(like, escape="\\")
+                    for column in (func.lower(User.name), User.email, User.phone)
+                )
+            )
         )
     return _page(query, page, per_page)
 

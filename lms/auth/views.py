@@ -66,7 +66,10 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("home.index"))
+    response = redirect(url_for("home.index"))
+    # A shared phone: the next person must not find this person's pages or answers.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])

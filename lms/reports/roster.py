@@ -17,6 +17,7 @@ from lms.clock import now, utcnow_naive
 from lms.cohorts import pacing
 from lms.cohorts.models import Cohort, Enrolment
 from lms.courses.engine import Course
+from lms.db import contains
 from lms.extensions import db
 from lms.permissions import can_see_names, ensure
 from lms.progress.services import Progress, completed_lessons, quiz_statuses, summarise
@@ -58,7 +59,9 @@ def roster_rows(
     ensure(can_see_names(actor, cohort))
     query = select(Enrolment).join(Enrolment.user).where(Enrolment.cohort_id == cohort.id)
     if search.strip():
-        query = query.where(func.lower(User.name).like(f"%{search.strip().lower()}%"))
+        query = query.where(
+            func.lower(User.name).like(contains(search.strip().lower()), escape="\\")
+        )
     enrolments = list(db.session.scalars(query))
     ids = [e.id for e in enrolments]
     done, statuses, grants = completed_lessons(ids), quiz_statuses(ids), _grants(ids)

@@ -78,4 +78,14 @@ def throttle(kind: str, account: str | None = None) -> None:
     per_account, per_address, window = LIMITS[kind]
     hit(f"{kind}:ip:{request.remote_addr}", per_address, window)
     if account:
-        hit(f"{kind}:account:{' '.join(account.lower().split())}", per_account, window)
+        hit(f"{kind}:account:{_account_key(account)}", per_account, window)
+
+
+def _account_key(typed: str) -> str:
+    """The account as stored (E.164 phone, lower-case e-mail), so spellings share a count."""
+    from lms.auth.identity import InvalidLogin, parse_login
+
+    try:
+        return parse_login(typed, current_app.config.get("DEFAULT_COUNTRY", "PK"))[1]
+    except InvalidLogin:
+        return " ".join(typed.lower().split())

@@ -18,22 +18,33 @@
     var items = queue();
     if (!items.length || !navigator.onLine) { return; }
     var item = items[0];
-    var body = new URLSearchParams();
-    item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
-    fetch(item.action, { method: "POST", body: body, credentials: "same-origin", redirect: "follow" })
+    var drop = function () { save(queue().filter(function (other) { return other.token !== item.token; })); };
+    /* The session may have changed since the answers were given: take a fresh CSRF token
+       from the quiz page; if it is not the quiz page (signed out), keep the answers. */
+    fetch(item.action, { credentials: "same-origin" })
+      .then(function (page) { return page.url.split("?")[0] === item.action.split("?")[0] ? page.text() : null; })
+      .then(function (html) {
+        var match = html && html.match(/name="csrf_token" value="([^"]+)"/);
+        if (!match) { return null; }
+        var body = new URLSearchParams();
+        item.fields.forEach(function (pair) { body.append(pair[0], pair[0] === "csrf_token" ? match[1] : pair[1]); });
+        return fetch(item.action, { method: "POST", body: body, credentials: "same-origin", redirect: "follow" });
+      })
       .then(function (response) {
-        if (response.ok || response.status === 400 || response.status === 403) {
-          save(queue().filter(function (other) { return other.token !== item.token; }));
-          if (response.ok && response.url.indexOf("/attempts/") > -1 && pending) {
-            pending.hidden = false;
-            pending.textContent = pending.getAttribute("data-sent");
+        if (!response) { return; }
+        drop();  /* answered: recorded, or refused for good (no attempts left, quiz changed) */
+        if (pending) {
+          var ok = response.ok && response.url.indexOf("/attempts/") > -1;
+          pending.hidden = false;
+          pending.textContent = pending.getAttribute(ok ? "data-sent" : "data-failed");
+          if (ok) {
             var link = document.createElement("a");
             link.href = response.url;
             link.textContent = " " + pending.getAttribute("data-results");
             pending.appendChild(link);
           }
-          send();
         }
+        send();
       })
       .catch(function () { /* still offline: try again later */ });
   }

@@ -21,7 +21,9 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) { return; }
   event.respondWith(
     fetch(request).then(function (response) {
-      if (response.ok && (request.mode === "navigate" || request.url.indexOf("/static/") > -1)) {
+      var path = new URL(request.url).pathname;
+      var keep = /^\/(cohorts\/\d+\/($|lessons\/|quizzes\/[^/]+$|media\/)|courses\/|static\/)/.test(path);
+      if (response.ok && keep) {
         var copy = response.clone();
         caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
       }

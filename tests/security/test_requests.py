@@ -339,3 +339,47 @@ def test_xss_in_quiz_text_and_feedback_is_defused(
         ):
             assert needle not in lowered, needle
     assert "more feedback" in result.get_data(as_text=True)
+
+
+def test_logout_clears_the_phone(app, setup):
+    client = app.test_client()
+    sign_in_as(client, setup["trainee"])
+    response = client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))}
+    )
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_spellings_of_one_phone_number_share_the_login_limit(app, make_user):
+    make_user(phone="+923001234567")
+    client = app.test_client()
+    statuses = []
+    for n in range(11):
+        typed = ["0300-1234567", "+92 300 1234567", "03001234567"][n % 3]
+        page = client.get("/login").get_data(as_text=True)
+        statuses.append(client.post("/login", data={"login": typed, "password": "wrong-password",
+                                                    "csrf_token": csrf_from(page)}).status_code)  # fmt: skip
+    assert statuses[-1] == 429 and statuses[:10] == [200] * 10
+
+
+def test_behind_a_proxy_clients_are_told_apart_and_https_is_seen(make_app):
+    app = make_app(PROXIES=1)
+    client = app.test_client()
+    for n in range(60):
+        assert (
+            client.get("/join/NOCODE", headers={"X-Forwarded-For": f"10.0.0.{n % 250}"}).status_code
+            == 404
+        )
+    secure = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in secure.headers
+
+
+def test_search_wildcards_are_literal(app, setup):
+    client = app.test_client()
+    sign_in_as(client, setup["admin"])
+    assert "No users match" in client.get("/admin/users", query_string={"q": "%"}).get_data(
+        as_text=True
+    )
+    assert "No users match" in client.get("/admin/users", query_string={"q": "_"}).get_data(
+        as_text=True
+    )
