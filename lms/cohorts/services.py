@@ -174,20 +174,6 @@ def enrolments_of(user: User) -> list[Enrolment]:
     )
 
 
-def enrolment_for(user: User, cohort_id: int) -> Enrolment:
-    """`user`'s own enrolment in the cohort; NotFound for anyone else's cohort."""
-    enrolment = db.session.scalar(
-        select(Enrolment).where(
-            Enrolment.cohort_id == cohort_id,
-            Enrolment.user_id == user.id,
-            Enrolment.status != EnrolmentStatus.WITHDRAWN,
-        )
-    )
-    if enrolment is None:
-        raise NotFound()
-    return enrolment
-
-
 def is_enrolled(user: User, cohort: Cohort) -> bool:
     """True when `user` is in the cohort (active or completed)."""
     return bool(
@@ -288,13 +274,3 @@ def managed_enrolment(actor: User, cohort: Cohort, enrolment_id: int) -> Enrolme
     if enrolment is None or enrolment.cohort_id != cohort.id:
         raise NotFound()
     return enrolment
-
-
-def day_states(cohort: Cohort, days: int) -> list[tuple[int, bool, object]]:
-    """(day number, open?, opens at) for each day of the cohort's course."""
-    current = now()
-    states = []
-    for day in range(1, days + 1):
-        opens = pacing.day_opens_at(cohort.start_date, cohort.timezone, cohort.pacing, day)
-        states.append((day, opens is None or current >= opens, opens))
-    return states

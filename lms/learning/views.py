@@ -40,6 +40,14 @@ def _closed(context, day_number: int):
     ), 403
 
 
+def _open_lesson(context, lesson_slug: str):
+    """(lesson, None) when its day is open, or (None, the "not open yet" page)."""
+    try:
+        return services.open_lesson(context, lesson_slug), None
+    except PermissionDenied:
+        return None, _closed(context, context.course.lesson(lesson_slug).day)
+
+
 @bp.get("/")
 @login_required
 def home(cohort_id: int):
@@ -71,10 +79,9 @@ def resume(cohort_id: int):
 @login_required
 def lesson(cohort_id: int, lesson_slug: str):
     context = services.learning_context(current_user, cohort_id)
-    try:
-        lesson = services.open_lesson(context, lesson_slug)
-    except PermissionDenied:
-        return _closed(context, context.course.lesson(lesson_slug).day)
+    lesson, closed = _open_lesson(context, lesson_slug)
+    if closed:
+        return closed
     page = lesson_page(context.course, lesson, _language())
     done = (
         lesson.slug
@@ -98,10 +105,9 @@ def lesson(cohort_id: int, lesson_slug: str):
 @login_required
 def mark_done(cohort_id: int, lesson_slug: str):
     context = services.learning_context(current_user, cohort_id)
-    try:
-        lesson = services.open_lesson(context, lesson_slug)
-    except PermissionDenied:
-        return _closed(context, context.course.lesson(lesson_slug).day)
+    lesson, closed = _open_lesson(context, lesson_slug)
+    if closed:
+        return closed
     if context.enrolment is not None:
         run(lambda: progress.mark_lesson_done(context.enrolment, context.course, lesson))
     _before, after = context.course.neighbours(lesson_slug)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable
 
 import markdown
 import nh3
@@ -77,18 +76,6 @@ def render_inline(text: str) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html
-
-
-def rewrite_links(text: str, rewrite: Callable[[str, bool], str | None]) -> str:
-    """Replace each link/image target by `rewrite(target, is_image)` when it returns one."""
-
-    def replace(match: re.Match) -> str:
-        new = rewrite(match["target"], bool(match["bang"]))
-        if new is None:
-            return match.group(0)
-        return f"{match['bang']}[{match['label']}]({new}{match['rest']})"
-
-    return LINK_RE.sub(replace, text)
 
 
 def word_count(text: str) -> int:
