@@ -75,7 +75,7 @@ def _prepare(url: str, instance: str):
 def _payloads(app, cohort_id: int, user_id: int, count: int) -> list[str]:
     from lms.auth.models import User
     from lms.extensions import db
-    from lms.learning.services import learning_context
+    from lms.cohorts.access import learning_context
     from lms.quizzes.services import new_attempt_form
 
     with app.app_context():
@@ -89,7 +89,7 @@ def run_submissions(app, cohort_id: int, users: list[int]) -> dict:
     from lms.auth.models import User
     from lms.errors import ServiceError
     from lms.extensions import db
-    from lms.learning.services import learning_context
+    from lms.cohorts.access import learning_context
     from lms.quizzes import services
 
     payloads = {u: _payloads(app, cohort_id, u, PER_WRITER) for u in users}

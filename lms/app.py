@@ -9,7 +9,37 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from lms.admin.views import bp as admin_bp
+from lms.auth.cli import users_cli
+from lms.auth.sessions import init_sessions
+from lms.auth.views import bp as auth_bp
+from lms.backup import backup_command, restore_command
+from lms.certificates.cli import certificates_cli
+from lms.certificates.views import bp as certificates_bp
+from lms.cli import demo_command, init_command
+from lms.cohorts.cli import cohorts_cli, enrol_command
+from lms.cohorts.join_views import bp as join_bp
+from lms.cohorts.views import bp as teach_bp
+from lms.cohorts.views import sponsor_bp
 from lms.config import ROOT, load_config
+from lms.courses.catalogue import init_catalogue
+from lms.courses.cli import courses_cli
+from lms.courses.views import bp as courses_bp
+from lms.db import init_db
+from lms.events import init_events
+from lms.extensions import csrf, db, migrate
+from lms.home.views import bp as home_bp
+from lms.learning.views import bp as learning_bp
+from lms.reports.cli import report_command
+from lms.reports.views import bp as reports_bp
+from lms.subscriptions import wire_subscribers
+from lms.web.assets import init_assets
+from lms.web.compress import init_compression
+from lms.web.errors import register_error_handlers
+from lms.web.health import bp as health_bp
+from lms.web.i18n import bp as i18n_bp
+from lms.web.i18n import init_i18n
+from lms.web.security import init_security
 
 
 def build_app(config: dict[str, Any] | None = None) -> Flask:
@@ -34,8 +64,6 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    from lms.web.errors import register_error_handlers
-
     register_error_handlers(app)
     return app
 
@@ -49,15 +77,6 @@ class BoundedInt(IntegerConverter):
 
 
 def _init_extensions(app: Flask) -> None:
-    from lms.auth.sessions import init_sessions
-    from lms.courses.catalogue import init_catalogue
-    from lms.db import init_db
-    from lms.extensions import csrf, db, migrate
-    from lms.web.assets import init_assets
-    from lms.web.compress import init_compression
-    from lms.web.i18n import init_i18n
-    from lms.web.security import init_security
-
     init_db(app)
     init_security(app)  # first: request limits apply before CSRF reads the form
     migrate.init_app(app, db, directory=str(ROOT / "lms" / "migrations"))
@@ -67,22 +86,11 @@ def _init_extensions(app: Flask) -> None:
     init_assets(app)
     init_compression(app)
     init_catalogue(app)
+    init_events(app)
+    wire_subscribers(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms.admin.views import bp as admin_bp
-    from lms.auth.views import bp as auth_bp
-    from lms.certificates.views import bp as certificates_bp
-    from lms.cohorts.join_views import bp as join_bp
-    from lms.cohorts.views import bp as teach_bp
-    from lms.cohorts.views import sponsor_bp
-    from lms.courses.views import bp as courses_bp
-    from lms.home.views import bp as home_bp
-    from lms.learning.views import bp as learning_bp
-    from lms.reports.views import bp as reports_bp
-    from lms.web.health import bp as health_bp
-    from lms.web.i18n import bp as i18n_bp
-
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp]
     for blueprint in blueprints:
@@ -90,14 +98,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from lms.auth.cli import users_cli
-    from lms.backup import backup_command, restore_command
-    from lms.certificates.cli import certificates_cli
-    from lms.cli import demo_command, init_command
-    from lms.cohorts.cli import cohorts_cli, enrol_command
-    from lms.courses.cli import courses_cli
-    from lms.reports.cli import report_command
-
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
     for command in [*commands, certificates_cli, report_command, backup_command, restore_command]:
         app.cli.add_command(command)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
 
 from lms import create_app
+from lms.demo import load_demo
+from lms.extensions import db
+from lms.reports.summaries import rebuild_missing
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -17,11 +21,6 @@ def main() -> None:
 @with_appcontext
 def init_command() -> None:
     """Create the database, or upgrade it to the latest schema (never loses data)."""
-    from flask_migrate import upgrade
-
-    from lms.extensions import db
-    from lms.reports.summaries import rebuild_missing
-
     upgrade()
     rebuilt = rebuild_missing()
     db.session.commit()
@@ -34,7 +33,5 @@ def init_command() -> None:
 @with_appcontext
 def demo_command() -> None:
     """Load the sample courses and demo data; print the demo logins."""
-    from lms.demo import load_demo
-
     for line in load_demo():
         click.echo(line)

@@ -5,11 +5,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from lms.auth.models import User
-    from lms.cohorts.models import Cohort
+
+class User(Protocol):
+    """Whoever acts: a signed-in user, an anonymous visitor, or `SYSTEM`.
+
+    A protocol rather than the model, because permissions sit below the packages whose
+    services call them.
+    """
+
+    id: int | None
+    role: str
+    is_authenticated: bool
+    organisation_id: int | None
+
+
+class Cohort(Protocol):
+    instructors: Sequence[User]
+    organisation_id: int | None
+    sponsor_sees_names: bool
 
 
 class SystemActor:

@@ -12,7 +12,7 @@ def test_backup_during_submissions_then_restore(
 ):
     from lms.auth.models import User
     from lms.extensions import db
-    from lms.learning.services import learning_context
+    from lms.cohorts.access import learning_context
     from lms.quizzes import services
     from lms.quizzes.models import AttemptAnswer, QuizAttempt
 

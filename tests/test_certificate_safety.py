@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.certificates.fetcher import MissingResource, RefusedURL, resolve
+from lms.pdf.fetcher import MissingResource, RefusedURL, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 

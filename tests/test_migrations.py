@@ -101,7 +101,7 @@ def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, en
     with app.app_context(), app.test_request_context():
         from lms.auth.models import User
         from lms.auth.services import issue_token
-        from lms.learning.services import learning_context
+        from lms.cohorts.access import learning_context
         from lms.permissions import SYSTEM
         from lms.progress.services import mark_lesson_done
         from lms.quizzes import services as quizzes

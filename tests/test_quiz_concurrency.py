@@ -27,7 +27,7 @@ def race(app, trainee, cohort_id, payloads, answers) -> list[str]:
     from lms.auth.models import User
     from lms.errors import ServiceError
     from lms.extensions import db
-    from lms.learning.services import learning_context
+    from lms.cohorts.access import learning_context
     from lms.quizzes import services
 
     barrier = threading.Barrier(len(payloads))

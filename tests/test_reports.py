@@ -89,7 +89,7 @@ def cohort(app, make_user, make_cohort, enrol):
     from lms.auth.models import User
     from lms.cohorts.models import Enrolment
     from lms.extensions import db
-    from lms.learning.services import learning_context
+    from lms.cohorts.access import learning_context
     from lms.progress.services import mark_lesson_done
     from lms.quizzes import services as quizzes
 

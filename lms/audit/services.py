@@ -7,17 +7,19 @@ from typing import Any
 from flask import has_request_context, request
 
 from lms.audit.models import AuditEntry
-from lms.auth.models import User
 from lms.extensions import db
 
 
 def record(
     action: str,
-    actor: User | None,
+    actor: Any,
     target: Any = None,
     **details: Any,
 ) -> AuditEntry:
-    """Add an audit entry to the session (flushed with the change it describes)."""
+    """Add an audit entry to the session (flushed with the change it describes).
+
+    `actor` is a user, the command-line `SYSTEM` actor, or None (anything with an `id`).
+    """
     entry = AuditEntry(
         action=action,
         actor_id=getattr(actor, "id", None),

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import utcnow
+from lms.clock import utcnow_naive
 from lms.cohorts.models import Enrolment
 from lms.extensions import db
 
@@ -44,7 +44,7 @@ class Certificate(db.Model):
     signatories: Mapped[list] = mapped_column(db.JSON, default=list)
     language: Mapped[str] = mapped_column(String(8), default="en")
     completed_at: Mapped[datetime]
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow_naive)
     status: Mapped[str] = mapped_column(
         String(20), default="valid", index=True
     )  # valid|revoked|superseded

@@ -1,7 +1,6 @@
 """Rendering a certificate to PDF with WeasyPrint, reproducibly, from the database alone.
 
-WeasyPrint is imported on first use (about 0.5 s) and one FontConfiguration is reused per
-process (a new one per render leaks memory). Only the shipped fonts are used. Rendered
+The rendering itself (worker process, fetcher, fonts) is `lms.pdf`'s. Rendered
 files are cached on local disk by certificate code and template version; any machine can
 rebuild them, so no shared disk is needed.
 """
@@ -15,33 +14,21 @@ from pathlib import Path
 
 import segno
 from babel.dates import format_date
-from flask import current_app, has_app_context, render_template
+from flask import current_app, render_template
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from lms.certificates.codes import display
-from lms.certificates.fetcher import make_fetcher
 from lms.certificates.models import Certificate
 from lms.config import ROOT
+from lms.courses.catalogue import get_catalogue
+from lms.pdf import STATIC_DIR, PdfRenderError, render_html_to_pdf
 
-STATIC_DIR = ROOT / "static"
 DEFAULT_TEMPLATE = "certificates/default.html"
 PAGE_SIZES = {"A4": "A4 landscape", "Letter": "letter landscape"}
-_font_config = None
-_lock = threading.Lock()
 
-
-class CertificateRenderError(RuntimeError):
-    """The template or a resource it names could not be used; the message says which."""
-
-
-def font_config():
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-    return _font_config
+# A broken course template or resource, as the certificate pages and CLI report it.
+CertificateRenderError = PdfRenderError
 
 
 def text_direction(text: str) -> str:
@@ -77,8 +64,6 @@ def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
     qr = segno.make(verify_url(certificate.code), error="m").svg_inline(scale=3, dark="#1b1f23")
     logo = None
     if certificate.course_slug and course_dir is not None:
-        from lms.courses.catalogue import get_catalogue
-
         course = get_catalogue().get(certificate.course_slug)
         if course and course.certificate.logo:
             name = course.certificate.logo.removeprefix("media/")
@@ -109,42 +94,6 @@ def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
         raise CertificateRenderError(
             f"certificate.html of {certificate.course_slug}: {exc}"
         ) from exc
-
-
-def render_in_process(
-    html: str, static_dir: Path, media_dirs: dict[str, Path], identifier: bytes
-) -> bytes:
-    """WeasyPrint with the safe fetcher and the shipped fonts only (runs in the PDF worker)."""
-    import weasyprint
-    from weasyprint.urls import FatalURLFetchingError
-
-    fetcher = make_fetcher(static_dir, media_dirs)
-    with _lock:  # one FontConfiguration, used by one render at a time
-        try:
-            document = weasyprint.HTML(string=html, base_url="lms:/", url_fetcher=fetcher)
-            return document.write_pdf(font_config=font_config(), pdf_identifier=identifier)
-        except FatalURLFetchingError as exc:
-            raise CertificateRenderError(str(exc)) from None
-
-
-def render_html_to_pdf(html: str, media_dirs: dict[str, Path], identifier: bytes) -> bytes:
-    """Render in the isolated worker process, within PDF_TIMEOUT seconds and PDF_MEMORY_MB."""
-    from lms import pdfworker
-
-    config = current_app.config if has_app_context() else {}
-    if not config.get("PDF_ISOLATED", True):
-        return render_in_process(html, STATIC_DIR, media_dirs, identifier)
-    try:
-        return pdfworker.render(
-            html,
-            STATIC_DIR,
-            media_dirs,
-            identifier,
-            timeout=float(config.get("PDF_TIMEOUT", 30)),
-            memory_mb=int(config.get("PDF_MEMORY_MB", 1024)),
-        )
-    except pdfworker.RenderFailed as exc:
-        raise CertificateRenderError(str(exc)) from None
 
 
 def cache_path(certificate: Certificate, version: str) -> Path:

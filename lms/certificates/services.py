@@ -14,14 +14,17 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.certificates import codes
+from lms.certificates.events import CertificateIssued, CertificateRevoked
 from lms.certificates.models import Certificate
 from lms.clock import utcnow_naive
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.courses.catalogue import get_catalogue
 from lms.courses.engine import Course
 from lms.errors import ServiceError
+from lms.events import publish
 from lms.extensions import db
 from lms.permissions import NotFound, can_manage_cohort, ensure
+from lms.progress.events import EnrolmentCompleted
 
 
 def valid_certificate(enrolment_id: int) -> Certificate | None:
@@ -71,14 +74,20 @@ def issue(enrolment: Enrolment, course: Course, actor: User | None = None) -> Ce
     except IntegrityError:  # issued a moment ago by another request
         return valid_certificate(enrolment.id)
     record("certificate.issue", actor, certificate, enrolment_id=enrolment.id)
+    publish(CertificateIssued(certificate))
     return certificate
 
 
 def issue_if_automatic(enrolment: Enrolment, course: Course) -> Certificate | None:
-    """Called on completion: issue now unless the course wants an instructor's approval."""
+    """On completion: issue now unless the course wants an instructor's approval."""
     if course.certificate.approval == "manual":
         return None
     return issue(enrolment, course)
+
+
+def on_enrolment_completed(event: EnrolmentCompleted) -> None:
+    """Subscriber: a completed enrolment gets its certificate when issuing is automatic."""
+    issue_if_automatic(event.enrolment, event.course)
 
 
 def approve(actor: User, enrolment: Enrolment) -> Certificate:
@@ -121,6 +130,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
     certificate.revoked_at = utcnow_naive()
     certificate.revoke_reason = reason[:500]
     record("certificate.revoke", actor, certificate, reason=reason[:500])
+    publish(CertificateRevoked(certificate))
 
 
 def reissue(actor: User, certificate: Certificate, holder_name: str) -> Certificate:
@@ -144,6 +154,8 @@ def reissue(actor: User, certificate: Certificate, holder_name: str) -> Certific
     certificate.superseded_by_id = new.id
     names = {"before": certificate.holder_name, "after": holder_name}
     record("certificate.reissue", actor, new, replaces=certificate.id, **names)
+    publish(CertificateRevoked(certificate))
+    publish(CertificateIssued(new))
     return new
 
 

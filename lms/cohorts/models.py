@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import Organisation, User, utcnow
+from lms.auth.models import Organisation, User
+from lms.clock import utcnow_naive
 from lms.extensions import db
 
 cohort_instructors = Table(
@@ -41,7 +42,7 @@ class Cohort(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow_naive)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     instructors: Mapped[list[User]] = relationship(secondary=cohort_instructors)
@@ -67,7 +68,7 @@ class Enrolment(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=EnrolmentStatus.ACTIVE, index=True)
-    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow_naive)
     completed_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     last_active_at: Mapped[datetime | None]

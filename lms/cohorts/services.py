@@ -18,9 +18,11 @@ from lms.auth.models import Organisation, User
 from lms.clock import now, utcnow_naive
 from lms.cohorts import pacing
 from lms.cohorts.codes import new_code, normalise_code
+from lms.cohorts.events import EnrolmentCreated, EnrolmentWithdrawn
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus, Pacing
 from lms.courses.catalogue import get_catalogue
 from lms.errors import ServiceError
+from lms.events import publish
 from lms.extensions import db
 from lms.permissions import NotFound, can_manage_cohort, ensure, require_role
 
@@ -251,6 +253,7 @@ def enrol(cohort: Cohort, user: User, actor: User | None) -> Enrolment:
     db.session.add(enrolment)
     db.session.flush()
     record("enrolment.create", actor, enrolment, cohort_id=cohort.id, user_id=user.id)
+    publish(EnrolmentCreated(enrolment))
     return enrolment
 
 
@@ -266,6 +269,7 @@ def withdraw(actor: User, enrolment: Enrolment) -> None:
             cohort_id=enrolment.cohort_id,
             user_id=enrolment.user_id,
         )
+        publish(EnrolmentWithdrawn(enrolment))
 
 
 def managed_enrolment(actor: User, cohort: Cohort, enrolment_id: int) -> Enrolment:

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from lms.courses.catalogue import get_catalogue
 from lms.courses.engine import load_course, load_courses
 
 courses_cli = AppGroup("courses", help="Validate and list courses.")
@@ -43,8 +44,6 @@ def check(path: Path | None) -> None:
 @courses_cli.command("list")
 def list_courses() -> None:
     """List the valid courses with their days, lessons and languages."""
-    from lms.courses.catalogue import get_catalogue
-
     for course in get_catalogue().all():
         click.echo(
             f"{course.slug}\t{course.title()}\t{len(course.days)} days\t"

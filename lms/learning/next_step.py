@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from lms.learning.services import LearningContext
+from lms.cohorts.access import LearningContext
 from lms.progress.services import Progress
 
 

@@ -9,10 +9,10 @@ from flask_babel import format_datetime, get_locale
 from flask_login import current_user, login_required
 
 from lms.certificates.services import valid_certificate
+from lms.cohorts import access
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_course_or_404
 from lms.courses.views import MEDIA_MAX_AGE, lesson_page
-from lms.learning import services
 from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
 from lms.progress import services as progress
@@ -43,7 +43,7 @@ def _closed(context, day_number: int):
 def _open_lesson(context, lesson_slug: str):
     """(lesson, None) when its day is open, or (None, the "not open yet" page)."""
     try:
-        return services.open_lesson(context, lesson_slug), None
+        return access.open_lesson(context, lesson_slug), None
     except PermissionDenied:
         return None, _closed(context, context.course.lesson(lesson_slug).day)
 
@@ -51,7 +51,7 @@ def _open_lesson(context, lesson_slug: str):
 @bp.get("/")
 @login_required
 def home(cohort_id: int):
-    context = services.learning_context(current_user, cohort_id)
+    context = access.learning_context(current_user, cohort_id)
     summary = progress.progress_of(context.enrolment, context.course) if context.enrolment else None
     return render_template(
         "learning/home.html",
@@ -68,7 +68,7 @@ def home(cohort_id: int):
 @login_required
 def resume(cohort_id: int):
     """Go to the first unfinished step of the open days."""
-    context = services.learning_context(current_user, cohort_id)
+    context = access.learning_context(current_user, cohort_id)
     if context.enrolment is None:
         return redirect(url_for("learning.home", cohort_id=cohort_id))
     step = next_step(context, progress.progress_of(context.enrolment, context.course), _language())
@@ -78,7 +78,7 @@ def resume(cohort_id: int):
 @bp.get("/lessons/<lesson_slug>")
 @login_required
 def lesson(cohort_id: int, lesson_slug: str):
-    context = services.learning_context(current_user, cohort_id)
+    context = access.learning_context(current_user, cohort_id)
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
@@ -104,7 +104,7 @@ def lesson(cohort_id: int, lesson_slug: str):
 @bp.post("/lessons/<lesson_slug>/done")
 @login_required
 def mark_done(cohort_id: int, lesson_slug: str):
-    context = services.learning_context(current_user, cohort_id)
+    context = access.learning_context(current_user, cohort_id)
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
@@ -122,7 +122,7 @@ def mark_done(cohort_id: int, lesson_slug: str):
 @bp.route("/quizzes/<quiz_key>", methods=["GET", "POST"])
 @login_required
 def quiz(cohort_id: int, quiz_key: str):
-    context = services.learning_context(current_user, cohort_id)
+    context = access.learning_context(current_user, cohort_id)
     quiz = quizzes.get_quiz(context, quiz_key)
     if not quizzes.quiz_is_open(context, quiz):
         if quiz.key.startswith("day-"):
@@ -153,7 +153,7 @@ def quiz(cohort_id: int, quiz_key: str):
 @bp.get("/quizzes/<quiz_key>/attempts/<int:number>")
 @login_required
 def result(cohort_id: int, quiz_key: str, number: int):
-    context = services.learning_context(current_user, cohort_id)
+    context = access.learning_context(current_user, cohort_id)
     quiz = quizzes.get_quiz(context, quiz_key)
     attempt = quizzes.get_attempt(context, quiz_key, number)
     info = quizzes.attempts_info(context.enrolment, quiz)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.auth.models import utcnow
+from lms.clock import utcnow_naive
 from lms.extensions import db
 
 
@@ -23,4 +23,4 @@ class LessonCompletion(db.Model):
         ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
     )
     lesson_slug: Mapped[str] = mapped_column(String(100))
-    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow_naive)

@@ -1,7 +1,9 @@
 """Lesson completions, progress summaries and the completion rule.
 
 `evaluate_completion` is the one place that decides whether an enrolment has completed
-its course; it runs whenever progress changes.
+its course; it runs whenever progress changes (a lesson done here, or a passed attempt,
+which it hears of through `AttemptRecorded`). It publishes `LessonCompleted` and
+`EnrolmentCompleted`; report summaries and certificates subscribe.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.clock import utcnow_naive
+from lms.cohorts.access import touch
 from lms.cohorts.models import Enrolment, EnrolmentStatus
 from lms.courses.engine import Course, Lesson
+from lms.events import publish
 from lms.extensions import db
+from lms.progress.events import EnrolmentCompleted, LessonCompleted
 from lms.progress.models import LessonCompletion
+from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.models import QuizAttempt
 
 
@@ -151,18 +157,15 @@ def evaluate_completion(enrolment: Enrolment, course: Course) -> bool:
         cohort_id=enrolment.cohort_id,
         user_id=enrolment.user_id,
     )
-    from lms.certificates.services import issue_if_automatic  # certificates build on progress
-
     db.session.flush()
-    issue_if_automatic(enrolment, course)
+    publish(EnrolmentCompleted(enrolment, course))
     return True
 
 
-def touch(enrolment: Enrolment) -> None:
-    """Remember when the trainee was last active (an SQL-side write: no lost update)."""
-    db.session.execute(
-        update(Enrolment).where(Enrolment.id == enrolment.id).values(last_active_at=utcnow_naive())
-    )
+def on_attempt_recorded(event: AttemptRecorded) -> None:
+    """Subscriber: a passed attempt may complete the course (a failed one never does)."""
+    if event.attempt.passed:
+        evaluate_completion(event.enrolment, event.course)
 
 
 def mark_lesson_done(enrolment: Enrolment, course: Course, lesson: Lesson) -> bool:
@@ -182,9 +185,7 @@ def mark_lesson_done(enrolment: Enrolment, course: Course, lesson: Lesson) -> bo
         except IntegrityError:  # a double tap recorded it a moment ago
             created = False
     if created:
-        from lms.reports import summaries  # reports build on progress
-
-        summaries.lesson_done(enrolment, course, lesson)
+        publish(LessonCompleted(enrolment, course, lesson))
     touch(enrolment)
     evaluate_completion(enrolment, course)
     return created

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import utcnow
+from lms.clock import utcnow_naive
 from lms.cohorts.models import Enrolment
 from lms.extensions import db
 
@@ -41,7 +41,7 @@ class QuizAttempt(db.Model):
     pass_mark: Mapped[int]
     passed: Mapped[bool] = mapped_column(index=True)
     started_at: Mapped[datetime | None]
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow_naive)
 
     enrolment: Mapped[Enrolment] = relationship()
 
@@ -76,4 +76,4 @@ class AttemptGrant(db.Model):
     )
     quiz_key: Mapped[str] = mapped_column(String(30))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow_naive)

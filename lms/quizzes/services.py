@@ -23,17 +23,17 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.clock import utcnow_naive
+from lms.cohorts.access import LearningContext, touch
 from lms.cohorts.models import Enrolment
 from lms.courses.engine import Quiz
 from lms.errors import ServiceError
+from lms.events import publish
 from lms.extensions import db
-from lms.learning.services import LearningContext
 from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure
-from lms.progress.services import evaluate_completion, touch
+from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.grading import grade_question, score_percent
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
 from lms.quizzes.snapshot import PublicQuestion, choice_order, public_questions, snapshot
-from lms.reports import summaries
 
 MAX_TEXT_ANSWER = 200
 NUMBER_RETRIES = 5
@@ -198,10 +198,8 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
     )
     if not created:
         return attempt  # the same submission arrived twice at once
-    summaries.attempt_stored(context.enrolment, context.course, attempt)
     touch(context.enrolment)
-    if attempt.passed:  # only a pass can complete the course
-        evaluate_completion(context.enrolment, context.course)
+    publish(AttemptRecorded(context.enrolment, context.course, attempt))
     return attempt
 
 

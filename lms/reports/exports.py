@@ -8,6 +8,7 @@ import json
 
 from flask import render_template
 
+from lms.pdf import render_html_to_pdf
 from lms.reports.charts import distribution_chart, funnel_chart
 from lms.reports.services import Report
 
@@ -93,8 +94,6 @@ def report_json(report: Report) -> str:
 
 
 def report_pdf(report: Report) -> bytes:
-    from lms.certificates.pdf import render_html_to_pdf
-
     html = render_template(
         "reports/print.html",
         report=report,

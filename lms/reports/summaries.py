@@ -1,6 +1,7 @@
 """Keeping the report summaries current: SQL-side increments inside the same transaction.
 
-Called by the progress and quiz services on every change. Updates are increments or
+Subscribed to `LessonCompleted` and `AttemptRecorded`, so they run in the transaction
+that records the fact. Updates are increments or
 idempotent assignments done in SQL, so concurrent writers neither lose nor double them;
 a missing row is inserted under a savepoint, and a racing insert falls back to update.
 """
@@ -13,10 +14,13 @@ from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.clock import utcnow_naive
-from lms.cohorts.models import Enrolment
+from lms.cohorts.models import Cohort, Enrolment
+from lms.courses.catalogue import get_catalogue
 from lms.courses.engine import Course, Lesson
 from lms.extensions import db
+from lms.progress.events import LessonCompleted
 from lms.progress.models import LessonCompletion
+from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.models import AttemptAnswer, QuizAttempt
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
 
@@ -118,6 +122,14 @@ def attempt_stored(enrolment: Enrolment, course: Course, attempt: QuizAttempt) -
                 {"cohort_id": enrolment.cohort_id, "lessons_done": 0},
             )
             _day_finished(enrolment, course, day)
+
+
+def on_lesson_completed(event: LessonCompleted) -> None:
+    lesson_done(event.enrolment, event.course, event.lesson)
+
+
+def on_attempt_recorded(event: AttemptRecorded) -> None:
+    attempt_stored(event.enrolment, event.course, event.attempt)
 
 
 def rebuild(cohort_id: int, course: Course) -> None:
@@ -241,9 +253,6 @@ def rebuild(cohort_id: int, course: Course) -> None:
 def rebuild_missing() -> list[int]:
     """Rebuild the summaries of cohorts that have raw progress but no summary rows
     (a database upgraded from before summaries existed). Returns the cohorts rebuilt."""
-    from lms.cohorts.models import Cohort
-    from lms.courses.catalogue import get_catalogue
-
     rebuilt = []
     for cohort in db.session.scalars(select(Cohort)):
         course = get_catalogue().get(cohort.course_slug)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lms.audit.services import record
 from lms.extensions import db
 from lms.permissions import NotFound, PermissionDenied
 
@@ -30,10 +32,6 @@ def register_error_handlers(app: Flask) -> None:
 
 def _permission_denied(error: PermissionDenied):
     """403, recorded in the audit log (committed on its own: the request's work is dropped)."""
-    from flask_login import current_user
-
-    from lms.audit.services import record
-
     db.session.rollback()
     user = current_user._get_current_object() if current_user.is_authenticated else None
     record("permission.denied", user, None, path=request.path[:200], method=request.method)

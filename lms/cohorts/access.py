@@ -1,12 +1,14 @@
-"""What a person may see of a cohort's course, and which days are open for them."""
+"""What a person may see of a cohort's course, which days are open, and their activity."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
+
 from lms.auth.models import User
-from lms.clock import now
+from lms.clock import now, utcnow_naive
 from lms.cohorts import pacing
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.cohorts.services import get_cohort
@@ -76,3 +78,10 @@ def open_lesson(context: LearningContext, lesson_slug: str):
     if context.enrolment is not None and not state.open:
         raise PermissionDenied("day not open yet")
     return lesson
+
+
+def touch(enrolment: Enrolment) -> None:
+    """Remember when the trainee was last active (an SQL-side write: no lost update)."""
+    db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id).values(last_active_at=utcnow_naive())
+    )

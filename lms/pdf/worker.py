@@ -17,6 +17,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from lms.pdf.engine import render_in_process
+
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -34,8 +36,6 @@ def _limit_memory(megabytes: int) -> None:
 
 def _render(html: str, static_dir: str, media_dirs: dict[str, str], identifier: bytes) -> bytes:
     """Runs in the worker."""
-    from lms.certificates.pdf import render_in_process
-
     return render_in_process(
         html, Path(static_dir), {k: Path(v) for k, v in media_dirs.items()}, identifier
     )

@@ -1,0 +1,25 @@
+"""Who listens to which domain event: the whole event flow, wired in one place.
+
+Publishers sit low (progress, quizzes, cohorts, certificates) and never import their
+subscribers; this module, in the app layer, connects them. Order matters where one
+subscriber's write is read by the next: report summaries are kept before completion is
+evaluated, and completion before certificates are issued.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from lms.certificates.services import on_enrolment_completed
+from lms.events import subscribe
+from lms.progress.events import EnrolmentCompleted, LessonCompleted
+from lms.progress.services import on_attempt_recorded as complete_on_pass
+from lms.quizzes.events import AttemptRecorded
+from lms.reports import summaries
+
+
+def wire_subscribers(app: Flask) -> None:
+    subscribe(app, LessonCompleted, summaries.on_lesson_completed)
+    subscribe(app, AttemptRecorded, summaries.on_attempt_recorded)
+    subscribe(app, AttemptRecorded, complete_on_pass)
+    subscribe(app, EnrolmentCompleted, on_enrolment_completed)
