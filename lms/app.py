@@ -19,8 +19,6 @@ from lms.certificates.views import bp as certificates_bp
 from lms.cli import demo_command, init_command
 from lms.cohorts.cli import cohorts_cli, enrol_command
 from lms.cohorts.join_views import bp as join_bp
-from lms.cohorts.views import bp as teach_bp
-from lms.cohorts.views import sponsor_bp
 from lms.config import ROOT, load_config
 from lms.courses.catalogue import init_catalogue
 from lms.courses.cli import courses_cli
@@ -33,6 +31,8 @@ from lms.learning.views import bp as learning_bp
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
+from lms.teach.views import bp as teach_bp
+from lms.teach.views import sponsor_bp
 from lms.web.assets import init_assets
 from lms.web.compress import init_compression
 from lms.web.errors import register_error_handlers

@@ -38,3 +38,11 @@ def parse_login(raw: str, region: str = "PK") -> tuple[str, str]:
     if "@" in raw:
         return "email", normalise_email(raw)
     return "phone", normalise_phone(raw, region)
+
+
+def account_key(typed: str, default_country: str) -> str:
+    """The account as stored (E.164 phone, lower-case e-mail), so spellings share a count."""
+    try:
+        return parse_login(typed, default_country)[1]
+    except InvalidLogin:
+        return " ".join(typed.lower().split())

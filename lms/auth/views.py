@@ -25,6 +25,7 @@ from lms.auth.forms import (
     ResetRequestForm,
     SetPasswordForm,
 )
+from lms.auth.identity import account_key
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.web.forms import run, show_error
@@ -48,7 +49,7 @@ def sign_in(user) -> None:
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        throttle("login", form.login.data)
+        throttle("login", _account(form.login.data))
         user = services.authenticate(form.login.data, form.password.data)
         db.session.commit()
         if user is not None:
@@ -138,7 +139,7 @@ def profile():
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        throttle("reset", form.login.data)
+        throttle("reset", _account(form.login.data))
         services.request_reset(form.login.data)
         db.session.commit()
         flash(
@@ -152,7 +153,7 @@ def request_reset():
 def reset_with_code():
     form = ResetCodeForm()
     if form.validate_on_submit():
-        throttle("reset", form.login.data)
+        throttle("reset", _account(form.login.data))
         user = run(
             lambda: services.reset_with_code(form.login.data, form.code.data, form.password.data),
             form,
@@ -178,3 +179,7 @@ def reset_with_token(token: str):
             flash(_("Your password is set."), "info")
             return redirect(url_for("home.index"))
     return render_template("auth/reset_token.html", form=form, user=user)
+
+
+def _account(typed: str | None) -> str:
+    return account_key(typed or "", current_app.config.get("DEFAULT_COUNTRY", "PK"))

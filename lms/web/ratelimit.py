@@ -74,18 +74,11 @@ def hit(key: str, limit: int, window: int) -> None:
 
 
 def throttle(kind: str, account: str | None = None) -> None:
-    """Count an attempt of `kind` from this address (and for this account, if given)."""
+    """Count an attempt of `kind` from this address (and for this account, if given).
+
+    `account` is the account's canonical key (`auth.identity.account_key`), so that every
+    spelling of one phone number shares a count."""
     per_account, per_address, window = LIMITS[kind]
     hit(f"{kind}:ip:{request.remote_addr}", per_address, window)
     if account:
-        hit(f"{kind}:account:{_account_key(account)}", per_account, window)
-
-
-def _account_key(typed: str) -> str:
-    """The account as stored (E.164 phone, lower-case e-mail), so spellings share a count."""
-    from lms.auth.identity import InvalidLogin, parse_login
-
-    try:
-        return parse_login(typed, current_app.config.get("DEFAULT_COUNTRY", "PK"))[1]
-    except InvalidLogin:
-        return " ".join(typed.lower().split())
+        hit(f"{kind}:account:{account}", per_account, window)
