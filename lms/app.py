@@ -28,6 +28,8 @@ from lms.events import init_events
 from lms.extensions import csrf, db, migrate
 from lms.home.views import bp as home_bp
 from lms.learning.views import bp as learning_bp
+from lms.outbox.cli import messages_cli, worker_command
+from lms.outbox.queue import init_queue
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
@@ -87,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     init_compression(app)
     init_catalogue(app)
     init_events(app)
+    init_queue(app)
     wire_subscribers(app)
 
 
@@ -99,5 +102,6 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
-    for command in [*commands, certificates_cli, report_command, backup_command, restore_command]:
+    commands += [certificates_cli, report_command, backup_command, restore_command]
+    for command in [*commands, messages_cli, worker_command]:
         app.cli.add_command(command)

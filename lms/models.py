@@ -4,6 +4,7 @@ from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, PasswordToken, User
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment
+from lms.outbox.models import OutboxMessage
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
@@ -19,6 +20,7 @@ __all__ = [
     "Cohort",
     "Enrolment",
     "LessonCompletion",
+    "OutboxMessage",
     "Organisation",
     "PasswordToken",
     "QuizAttempt",

@@ -12,7 +12,14 @@ def form_post(client, path, data, page=None):
 
 
 def outbox(app):
-    return app.extensions.setdefault("lms.outbox", [])
+    """Deliver what the outbox holds (as `lms messages deliver` would), then what was sent."""
+    from types import SimpleNamespace
+
+    from lms.outbox.delivery import deliver_due
+
+    with app.app_context():
+        deliver_due()
+    return [SimpleNamespace(**sent) for sent in app.extensions.setdefault("lms.sent", [])]
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ def test_backup_during_submissions_then_restore(
     app, runner, make_user, make_cohort, enrol, tmp_path
 ):
     from lms.auth.models import User
-    from lms.extensions import db
     from lms.cohorts.access import learning_context
+    from lms.extensions import db
     from lms.quizzes import services
     from lms.quizzes.models import AttemptAnswer, QuizAttempt
 

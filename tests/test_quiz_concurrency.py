@@ -25,9 +25,9 @@ def setup(app, client, make_user, make_cohort, enrol):
 def race(app, trainee, cohort_id, payloads, answers) -> list[str]:
     """Submit every payload at once from its own thread; return each outcome."""
     from lms.auth.models import User
+    from lms.cohorts.access import learning_context
     from lms.errors import ServiceError
     from lms.extensions import db
-    from lms.cohorts.access import learning_context
     from lms.quizzes import services
 
     barrier = threading.Barrier(len(payloads))

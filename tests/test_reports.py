@@ -87,9 +87,9 @@ LESSONS = {"all": ["welcome", "passwords", "budget", "saving"], "day1": ["welcom
 def cohort(app, make_user, make_cohort, enrol):
     """The cohort described by PLAN, plus one withdrawn trainee who must not count."""
     from lms.auth.models import User
+    from lms.cohorts.access import learning_context
     from lms.cohorts.models import Enrolment
     from lms.extensions import db
-    from lms.cohorts.access import learning_context
     from lms.progress.services import mark_lesson_done
     from lms.quizzes import services as quizzes
 

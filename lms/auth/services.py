@@ -21,7 +21,7 @@ from lms.auth.passwords import hash_password, password_problem, verify_password
 from lms.clock import utcnow_naive
 from lms.errors import ServiceError
 from lms.extensions import db
-from lms.messaging import Message, send
+from lms.outbox.services import queue_message
 from lms.permissions import ensure, is_admin
 
 RESET_TTL = timedelta(hours=2)
@@ -195,6 +195,7 @@ class IssuedToken:
     user: User
     token: str  # goes in the link
     code: str  # six digits, for SMS or reading aloud
+    purpose: str = "reset"
 
     @property
     def link(self) -> str:
@@ -229,7 +230,7 @@ def issue_token(user: User, purpose: str = "reset", actor: User | None = None) -
     )
     db.session.flush()
     record(f"password.{purpose}_issued", actor, user)
-    return IssuedToken(user=user, token=token, code=code)
+    return IssuedToken(user=user, token=token, code=code, purpose=purpose)
 
 
 def send_token(issued: IssuedToken) -> None:
@@ -241,10 +242,12 @@ def send_token(issued: IssuedToken) -> None:
         link=issued.link,
         code=issued.code,
     )
-    send(
-        Message(
-            to=user.email or user.phone or "", subject=_("%(site)s password", site=site), body=body
-        )
+    queue_message(
+        kind=f"password.{issued.purpose}",
+        recipient=user.email or user.phone or "",
+        subject=_("%(site)s password", site=site),
+        body=body,
+        user_id=user.id,
     )
 
 
