@@ -7,6 +7,7 @@ from lms.cohorts.models import Cohort, Enrolment
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
+from lms.surveys.models import SurveyAnswer, SurveySubmission
 
 __all__ = [
     "AttemptAnswer",
@@ -16,6 +17,8 @@ __all__ = [
     "DayProgress",
     "QuestionStat",
     "QuizResult",
+    "SurveyAnswer",
+    "SurveySubmission",
     "Cohort",
     "Enrolment",
     "LessonCompletion",
