@@ -46,14 +46,49 @@ def bar_chart(
     return Markup("".join(parts))  # noqa: S704 - every piece of text above is escaped
 
 
-def funnel_chart(report, enrolled: int | None = None) -> Markup:
-    """Drop-off by day: per day a light bar for those who reached it and a dark one inside
-    it for those who finished it, scaled to the number enrolled."""
-    top = max([enrolled or 0] + [s["reached"] for s in report.funnel]) or 1
+def paired_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: list[tuple[str, int, int]],
+    legend: tuple[str, str],
+    top: int = 0,
+) -> Markup:
+    """Per row a light bar (the first number) and a dark one inside it (the second), both
+    scaled to `top` or the largest first number, with a legend naming the two."""
+    top = max([top] + [first for _, first, _ in rows]) or 1
     row = BAR + GAP
-    height = GAP + len(report.funnel) * row + 18
+    height = GAP + len(rows) * row + 18
     label = 60
     span = WIDTH - label - 60
+    parts = _open(chart_id, title, description, height)
+    for index, (name, first, second) in enumerate(rows):
+        y = GAP + index * row
+        outer = span * first / top
+        inner = span * second / top
+        numbers = f"{format_decimal(first)} / {format_decimal(second)}"
+        parts.append(
+            f'<text x="0" y="{y + 15}" font-size="11" fill="{INK}">{escape(name[:10])}</text>'
+            f'<rect x="{label}" y="{y}" width="{outer:.1f}" height="{BAR}" fill="{LIGHT}"/>'
+            f'<rect x="{label}" y="{y + 5}" width="{inner:.1f}" height="{BAR - 10}" '
+            f'fill="{BRAND}"/>'
+            f'<text x="{label + max(outer, inner) + 4:.1f}" y="{y + 15}" font-size="11" '
+            f'fill="{INK}">{escape(numbers)}</text>'
+        )
+    y = height - 6
+    parts.append(
+        f'<rect x="0" y="{y - 9}" width="10" height="10" fill="{LIGHT}"/>'
+        f'<text x="14" y="{y}" font-size="10" fill="{INK}">{escape(legend[0])}</text>'
+        f'<rect x="110" y="{y - 9}" width="10" height="10" fill="{BRAND}"/>'
+        f'<text x="124" y="{y}" font-size="10" fill="{INK}">{escape(legend[1])}</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every piece of text above is escaped
+
+
+def funnel_chart(report, enrolled: int | None = None) -> Markup:
+    """Drop-off by day: those who reached each day, and inside that bar those who finished
+    it, scaled to the number enrolled."""
     description = "; ".join(
         gettext(
             "Day %(day)s: %(reached)s reached, %(finished)s finished",
@@ -63,30 +98,14 @@ def funnel_chart(report, enrolled: int | None = None) -> Markup:
         )
         for s in report.funnel
     )
-    parts = _open("funnel", gettext("Drop-off by day"), description, height)
-    for index, step in enumerate(report.funnel):
-        y = GAP + index * row
-        reached = span * step["reached"] / top
-        finished = span * step["finished"] / top
-        day = gettext("Day %(day)s", day=format_decimal(step["day"]))
-        parts.append(
-            f'<text x="0" y="{y + 15}" font-size="11" fill="{INK}">{escape(day)}</text>'
-            f'<rect x="{label}" y="{y}" width="{reached:.1f}" height="{BAR}" fill="{LIGHT}"/>'
-            f'<rect x="{label}" y="{y + 5}" width="{finished:.1f}" height="{BAR - 10}" '
-            f'fill="{BRAND}"/>'
-            f'<text x="{label + reached + 4:.1f}" y="{y + 15}" font-size="11" fill="{INK}">'
-            f"{escape(format_decimal(step['reached']))} / "
-            f"{escape(format_decimal(step['finished']))}</text>"
-        )
-    y = height - 6
-    parts.append(
-        f'<rect x="0" y="{y - 9}" width="10" height="10" fill="{LIGHT}"/>'
-        f'<text x="14" y="{y}" font-size="10" fill="{INK}">{escape(gettext("reached"))}</text>'
-        f'<rect x="90" y="{y - 9}" width="10" height="10" fill="{BRAND}"/>'
-        f'<text x="104" y="{y}" font-size="10" fill="{INK}">{escape(gettext("finished"))}</text>'
+    rows = [
+        (gettext("Day %(day)s", day=format_decimal(s["day"])), s["reached"], s["finished"])
+        for s in report.funnel
+    ]
+    legend = (gettext("reached"), gettext("finished"))
+    return paired_chart(
+        "funnel", gettext("Drop-off by day"), description, rows, legend, enrolled or 0
     )
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every piece of text above is escaped
 
 
 def distribution_chart(quiz: dict) -> Markup:
@@ -102,20 +121,17 @@ def distribution_chart(quiz: dict) -> Markup:
 
 
 def trend_chart(trend: list[dict]) -> Markup:
-    """Trainees who joined per month, with those who completed that month as the text."""
-    bars = [
-        (
-            t["month"],
-            t["joined"],
-            gettext(
-                "%(joined)s joined, %(completed)s completed",
-                joined=format_decimal(t["joined"]),
-                completed=format_decimal(t["completed"]),
-            ),
+    """Per month: trainees who joined (light) and who completed (dark)."""
+    description = "; ".join(
+        gettext(
+            "%(month)s: %(joined)s joined, %(completed)s completed",
+            month=t["month"],
+            joined=format_decimal(t["joined"]),
+            completed=format_decimal(t["completed"]),
         )
         for t in trend
-    ]
-    description = "; ".join(
-        f"{t['month']}: {text}" for t, (_, _, text) in zip(trend, bars, strict=True)
     )
-    return bar_chart("trend", gettext("Trend by month"), description, bars)
+    rows = [(t["month"], t["joined"], t["completed"]) for t in trend]
+    legend = (gettext("joined"), gettext("completed"))
+    top = max([t["completed"] for t in trend] + [0])
+    return paired_chart("trend", gettext("Trend by month"), description, rows, legend, top)
