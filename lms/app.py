@@ -80,11 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.home.views import bp as home_bp
     from lms.learning.views import bp as learning_bp
     from lms.reports.views import bp as reports_bp
+    from lms.surveys.views import bp as surveys_bp
     from lms.web.health import bp as health_bp
     from lms.web.i18n import bp as i18n_bp
 
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
-    blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp]
+    blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
