@@ -267,7 +267,8 @@ def test_roster_at_risk_sort_filter_and_csv(make_app, cohort):
     ).get_data(as_text=True)
     lines = csv_text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith(
-        "name,login,status,joined,last_active,progress_percent,at_risk,reasons,day_1_lessons"
+        "name,login,status,joined,last_active,progress_percent,at_risk,reasons,"
+        "day_1_lessons_done,day_1_lessons_total,day_2_lessons_done,day_2_lessons_total,"
     )
     assert [line.split(",")[0] for line in lines[1:]] == [
         "T1",
@@ -283,7 +284,7 @@ def test_roster_at_risk_sort_filter_and_csv(make_app, cohort):
         "W",
     ]
     t1 = next(line for line in lines if line.startswith("T1,"))
-    assert ",100,no,," in t1
+    assert ",100,no,,2,2,2,2," in t1  # progress as numbers, not "2/2" (a date in Excel)
 
 
 def test_csv_cells_cannot_start_formulas():
