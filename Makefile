@@ -20,7 +20,7 @@ install: $(STAMP)
 ## translations: extract new interface strings and add them to the Urdu and Indonesian catalogues
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o lms/translations/messages.pot --project "Literacy LMS" .
-	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -w 100 -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
 
 ## run: install, create/upgrade the database, load demo data, serve on http://$(HOST):$(PORT)
 run: install

@@ -1,4 +1,5 @@
-"""Demo data for `lms demo`: an organisation, a cohort, one user per role. Idempotent.
+"""Demo data for `lms demo`: an organisation, a cohort, one user per role, and a programme
+of three more cohorts with 120 trainees (`lms.demo_programme`). Idempotent.
 
 Passwords are random passphrases made on the first run and kept in
 `instance/demo_logins.txt` (readable by the owner only), so later runs print the same.
@@ -22,6 +23,7 @@ from lms.cohorts import services as cohorts
 from lms.cohorts.codes import display_code
 from lms.cohorts.models import Cohort
 from lms.courses.catalogue import get_catalogue
+from lms.demo_programme import load_programme
 from lms.extensions import db
 from lms.permissions import SYSTEM
 
@@ -88,10 +90,14 @@ def load_demo() -> list[str]:
         )
         cohorts.add_instructor(SYSTEM, cohort, users["instructor"])
         cohorts.join(users["trainee"], cohort.join_code)
+    programme = load_programme(organisation, users["instructor"], catalogue.get(slug))
     db.session.commit()
     lines = [
         f"Demo cohort {cohort.id} '{cohort.name}' ({slug}), "
         f"join code {display_code(cohort.join_code)}",
+        "Programme of "
+        + ", ".join(f"{c.id} '{c.name}'" for c in programme)
+        + f" for {ORGANISATION}: see /reports/organisation as the sponsor",
         "Demo logins (e-mail / password):",
     ]
     lines += [f"  {role:<10} {email}  {passwords[role]}" for role, email, _ in PEOPLE]

@@ -8,6 +8,7 @@ from lms.outbox.models import OutboxMessage
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
+from lms.surveys.models import SurveyAnswer, SurveySubmission
 
 __all__ = [
     "AttemptAnswer",
@@ -17,6 +18,8 @@ __all__ = [
     "DayProgress",
     "QuestionStat",
     "QuizResult",
+    "SurveyAnswer",
+    "SurveySubmission",
     "Cohort",
     "Enrolment",
     "LessonCompletion",

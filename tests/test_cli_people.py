@@ -148,6 +148,7 @@ def test_demo_is_idempotent_and_prints_logins(runner, app):
         from lms.extensions import db
 
         count = db.session.scalar
-        assert count(db.select(db.func.count()).select_from(User)) == 4
-        assert count(db.select(db.func.count()).select_from(Cohort)) == 1
-        assert count(db.select(db.func.count()).select_from(Enrolment)) == 1
+        # Four logins, and a programme of three cohorts with 120 trainees (lms.demo_programme).
+        assert count(db.select(db.func.count()).select_from(User)) == 4 + 120
+        assert count(db.select(db.func.count()).select_from(Cohort)) == 1 + 3
+        assert count(db.select(db.func.count()).select_from(Enrolment)) == 1 + 120

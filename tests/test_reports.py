@@ -172,7 +172,11 @@ def test_every_figure_matches_the_hand_computation(app, cohort):
         87.5,
         37.5,
     )
-    assert gain["normalised_gain"] == 0.67
+    # DESIGN.md: (mean post - mean pre) / (100 - mean pre) = 37.5 / 50.
+    assert gain["normalised_gain"] == 0.75
+    # Differences 100, 50, 0, 0: variance 6875 / 3, se sqrt(2291.67 / 4) = 23.936,
+    # t(0.975, 3) = 3.182, half-width 76.163.
+    assert (gain["ci_low"], gain["ci_high"], gain["too_few"]) == (-38.66, 113.66, True)
     concepts = {c["id"]: (c["pre"], c["post"]) for c in gain["concepts"]}
     assert concepts == {"passphrase": (50.0, 100.0), "percent": (50.0, 75.0)}
 
@@ -211,6 +215,7 @@ def test_page_csv_json_pdf_and_cli_agree(app, cohort, runner):
     pdf_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     cli = runner.invoke(args=["report", "--cohort", str(cohort_id), "--format", "json"])
     cli_csv = runner.invoke(args=["report", "--cohort", str(cohort_id), "--format", "csv"])
+    assert cli.exit_code == 0, (cli.output, cli.exception)
     assert json.loads(cli.output) == as_json
     assert csv_text.startswith("\ufeff")
     assert csv_text.removeprefix("\ufeff").replace("\r\n", "\n") == cli_csv.output.replace(
@@ -262,7 +267,8 @@ def test_roster_at_risk_sort_filter_and_csv(make_app, cohort):
     ).get_data(as_text=True)
     lines = csv_text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith(
-        "name,login,status,joined,last_active,progress_percent,at_risk,reasons,day_1_lessons"
+        "name,login,status,joined,last_active,progress_percent,at_risk,reasons,"
+        "day_1_lessons_done,day_1_lessons_total,day_2_lessons_done,day_2_lessons_total,"
     )
     assert [line.split(",")[0] for line in lines[1:]] == [
         "T1",
@@ -278,7 +284,7 @@ def test_roster_at_risk_sort_filter_and_csv(make_app, cohort):
         "W",
     ]
     t1 = next(line for line in lines if line.startswith("T1,"))
-    assert ",100,no,," in t1
+    assert ",100,no,,2,2,2,2," in t1  # progress as numbers, not "2/2" (a date in Excel)
 
 
 def test_csv_cells_cannot_start_formulas():

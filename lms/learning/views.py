@@ -17,6 +17,7 @@ from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
 from lms.progress import services as progress
 from lms.quizzes import services as quizzes
+from lms.surveys import services as surveys
 from lms.web.forms import run
 
 bp = Blueprint("learning", __name__, url_prefix="/cohorts/<int:cohort_id>")
@@ -163,6 +164,7 @@ def result(cohort_id: int, quiz_key: str, number: int):
         quiz=quiz.in_language(attempt.language),
         attempt=attempt,
         info=info,
+        survey=surveys.offer(context.enrolment, context.course),
     )
 
 

@@ -1,4 +1,10 @@
-"""The report as CSV (UTF-8 with BOM, formula-safe cells), JSON and a printable PDF."""
+"""The report as CSV (UTF-8 with BOM, formula-safe cells), XLSX, JSON and a printable PDF.
+
+CSV and XLSX carry the same rows and labels: `report_rows` gives (section, item,
+measure, value); the XLSX has one sheet per section holding those rows, with numbers
+written as numbers and every text cell written as a string (so nothing becomes a date
+or a formula).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,12 @@ import json
 from flask import render_template
 
 from lms.pdf import render_html_to_pdf
-from lms.reports.charts import distribution_chart, funnel_chart
-from lms.reports.services import Report
+from lms.reports.charts import distribution_chart, funnel_chart, trend_chart
+from lms.reports.logos import logo_markup
+from lms.reports.services import Report, organisation_logo
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER = ["section", "item", "measure", "value"]
 
 
 def safe_cell(value: object) -> object:
@@ -30,8 +38,8 @@ def write_csv(rows: list[list[object]]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def report_rows(report: Report) -> list[list[object]]:
-    rows: list[list[object]] = [["section", "item", "measure", "value"]]
+def _summary_rows(report: Report) -> list[list[object]]:
+    rows = []
     for key in (
         "enrolled",
         "withdrawn",
@@ -42,6 +50,19 @@ def report_rows(report: Report) -> list[list[object]]:
         "median_days_to_complete",
     ):
         rows.append(["summary", report.title, key, getattr(report, key)])
+    rows.append(["summary", report.title, "period_from", report.period.get("from")])
+    rows.append(["summary", report.title, "period_to", report.period.get("to")])
+    rows.append(["summary", report.title, "generated", report.generated])
+    attendance = report.attendance or {}
+    rows.append(["summary", report.title, "attendance_rate", attendance.get("rate")])
+    satisfaction = report.satisfaction or {}
+    rows.append(["summary", report.title, "satisfaction_answers", satisfaction.get("answers")])
+    rows.append(["summary", report.title, "satisfaction_rate", satisfaction.get("rate")])
+    return rows
+
+
+def report_rows(report: Report) -> list[list[object]]:
+    rows: list[list[object]] = [HEADER, *_summary_rows(report)]
     for step in report.funnel:
         rows.append(["funnel", f"Day {step['day']}", "reached", step["reached"]])
         rows.append(["funnel", f"Day {step['day']}", "finished", step["finished"]])
@@ -60,12 +81,34 @@ def report_rows(report: Report) -> list[list[object]]:
                 ]
             )
     gain = report.gain or {}
-    for measure in ("trainees", "mean_pre", "mean_post", "mean_gain", "normalised_gain"):
+    for measure in (
+        "trainees",
+        "mean_pre",
+        "mean_post",
+        "mean_gain",
+        "ci_low",
+        "ci_high",
+        "normalised_gain",
+    ):
         if measure in gain:
             rows.append(["knowledge gain", "all", measure, gain[measure]])
     for concept in gain.get("concepts", []):
         rows.append(["knowledge gain", concept["id"], "pre %", concept["pre"]])
         rows.append(["knowledge gain", concept["id"], "post %", concept["post"]])
+    for question in (report.survey or {}).get("questions", []):
+        rows.append(["survey", question["id"], "answers", question["answers"]])
+        if question["too_few"]:
+            continue
+        if question["kind"] == "rating":
+            rows.append(["survey", question["id"], "mean", question["mean"]])
+            for count in question["counts"]:
+                rows.append(["survey", question["id"], f"rated {count['value']}", count["count"]])
+        elif question["kind"] == "choice":
+            for count in question["counts"]:
+                rows.append(["survey", question["id"], count["choice"], count["count"]])
+        else:
+            for text in question["texts"]:
+                rows.append(["survey", question["id"], "comment", text])
     for dimension, groups in report.breakdowns.items():
         for group in groups:
             if group["hidden"]:
@@ -80,8 +123,19 @@ def report_rows(report: Report) -> list[list[object]]:
                 ["breakdown", f"{dimension}={group['group']}", "completed", group["completed"]]
             )
     for cohort in report.cohorts if report.scope == "organisation" else []:
-        for key in ("enrolled", "started", "completed", "completion_rate", "certificates"):
+        for key in (
+            "enrolled",
+            "started",
+            "completed",
+            "completion_rate",
+            "certificates",
+            "mean_gain",
+            "satisfaction",
+        ):
             rows.append(["cohort", cohort["name"], key, cohort[key]])
+    for month in report.trend:
+        rows.append(["trend", month["month"], "joined", month["joined"]])
+        rows.append(["trend", month["month"], "completed", month["completed"]])
     return rows
 
 
@@ -89,15 +143,54 @@ def report_csv(report: Report) -> str:
     return write_csv(report_rows(report))
 
 
+def report_xlsx(report: Report) -> bytes:
+    """One sheet per section, each with the CSV's header and rows (XlsxWriter, in memory)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
+    workbook.set_properties({"title": report.title, "created": None})
+    bold = workbook.add_format({"bold": True})
+    sheets: dict[str, tuple] = {}
+    for row in report_rows(report)[1:]:
+        section = row[0]
+        if section not in sheets:
+            sheet = workbook.add_worksheet(section[:31])
+            sheet.write_row(0, 0, HEADER, bold)
+            sheet.set_column(0, 1, 28)
+            sheet.set_column(2, 2, 24)
+            sheet.set_column(3, 3, 14)
+            sheets[section] = (sheet, [1])
+        sheet, line = sheets[section]
+        for column, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                sheet.write_string(line[0], column, str(value))
+            else:
+                sheet.write_number(line[0], column, value)
+        line[0] += 1
+    workbook.close()
+    return buffer.getvalue()
+
+
 def report_json(report: Report) -> str:
     return json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str)
 
 
+def report_context(report: Report) -> dict:
+    """What the page and the PDF templates need beside the report itself."""
+    return {
+        "report": report,
+        "logo": logo_markup(organisation_logo(report.organisation_id)),
+        "funnel_chart": funnel_chart(report, report.enrolled) if report.funnel else None,
+        "trend_chart": trend_chart(report.trend) if report.trend else None,
+        "distribution_chart": distribution_chart,
+    }
+
+
 def report_pdf(report: Report) -> bytes:
-    html = render_template(
-        "reports/print.html",
-        report=report,
-        funnel_chart=funnel_chart(report) if report.funnel else None,
-        distribution_chart=distribution_chart,
-    )
+    html = render_template("reports/print.html", **report_context(report))
     return render_html_to_pdf(html, {}, report.title.encode())

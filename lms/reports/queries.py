@@ -17,6 +17,7 @@ from lms.certificates.models import Certificate
 from lms.cohorts.models import Enrolment, EnrolmentStatus
 from lms.extensions import db
 from lms.quizzes.models import AttemptAnswer
+from lms.reports import stats
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
 
 ACTIVE = Enrolment.status != EnrolmentStatus.WITHDRAWN
@@ -158,12 +159,17 @@ def question_rates(
     }
 
 
-def knowledge_gain(cohort_ids: list[int]) -> dict:
-    """Trainees with both a pre-test and a post-test (first attempts)."""
+def _pairs(cohort_ids: list[int]):
+    """Trainees with both a pre-test and a post-test (first attempts), one row each."""
     pre = QuizResult.__table__.alias("pre")
     post = QuizResult.__table__.alias("post")
-    pairs = (
-        select(pre.c.enrolment_id, pre.c.first_score.label("pre"), post.c.first_score.label("post"))
+    return (
+        select(
+            pre.c.enrolment_id,
+            pre.c.cohort_id,
+            pre.c.first_score.label("pre"),
+            post.c.first_score.label("post"),
+        )
         .join(post, and_(post.c.enrolment_id == pre.c.enrolment_id, post.c.quiz_key == "post-test"))
         .where(
             pre.c.cohort_id.in_(cohort_ids),
@@ -172,12 +178,44 @@ def knowledge_gain(cohort_ids: list[int]) -> dict:
         )
         .subquery()
     )
-    normalised = case(
-        (pairs.c.pre < 100, (pairs.c.post - pairs.c.pre) / (100 - pairs.c.pre)), else_=None
+
+
+def _r(value, places: int = 2):
+    return round(float(value), places) if value is not None else None
+
+
+def _gain_entry(n, mean_pre, mean_post, total, squares) -> dict:
+    n = int(n or 0)
+    paired = stats.paired_mean(n, float(total or 0), float(squares or 0))
+    mean_pre, mean_post = _r(mean_pre), _r(mean_post)
+    normalised = stats.normalised_gain(mean_pre, mean_post) if n else None
+    return {
+        "trainees": n,
+        "mean_pre": mean_pre,
+        "mean_post": mean_post,
+        "mean_gain": _r(paired.mean),
+        "ci_low": _r(paired.low),
+        "ci_high": _r(paired.high),
+        "normalised_gain": _r(normalised),
+    }
+
+
+def _gain_columns(pairs):
+    difference = pairs.c.post - pairs.c.pre
+    return (
+        func.count(),
+        func.avg(pairs.c.pre),
+        func.avg(pairs.c.post),
+        func.sum(difference),
+        func.sum(difference * difference),
     )
-    n, mean_pre, mean_post, mean_normalised = db.session.execute(
-        select(func.count(), func.avg(pairs.c.pre), func.avg(pairs.c.post), func.avg(normalised))
-    ).one()
+
+
+def knowledge_gain(cohort_ids: list[int]) -> dict:
+    """Mean of per-trainee post minus pre with its paired-t 95% interval, the normalised
+    gain (mean post - mean pre) / (100 - mean pre), and per concept the share correct."""
+    pairs = _pairs(cohort_ids)
+    gain = _gain_entry(*db.session.execute(select(*_gain_columns(pairs))).one())
     concepts = db.session.execute(
         select(AttemptAnswer.question_id, AttemptAnswer.quiz_key, func.avg(AttemptAnswer.points))
         .where(
@@ -192,18 +230,17 @@ def knowledge_gain(cohort_ids: list[int]) -> dict:
         per_concept.setdefault(question, {})["pre" if key == "pre-test" else "post"] = round(
             float(average) * 100, 1
         )
+    gain["concepts"] = per_concept
+    return gain
 
-    def r(value):
-        return round(float(value), 2) if value is not None else None
 
-    return {
-        "trainees": int(n),
-        "mean_pre": r(mean_pre),
-        "mean_post": r(mean_post),
-        "mean_gain": r(mean_post - mean_pre) if n else None,
-        "normalised_gain": r(mean_normalised),
-        "concepts": per_concept,
-    }
+def knowledge_gain_by_cohort(cohort_ids: list[int]) -> dict[int, dict]:
+    """The same figures as `knowledge_gain`, one entry per cohort, in one query."""
+    pairs = _pairs(cohort_ids)
+    rows = db.session.execute(
+        select(pairs.c.cohort_id, *_gain_columns(pairs)).group_by(pairs.c.cohort_id)
+    ).all()
+    return {int(row[0]): _gain_entry(*row[1:]) for row in rows}
 
 
 DIMENSIONS = {
@@ -230,3 +267,10 @@ def breakdown(cohort_ids: list[int], dimension: str) -> list[tuple[str, int, int
         .order_by(column)
     ).all()
     return [(str(group), int(n), int(done or 0)) for group, n, done in rows]
+
+
+def attendance(cohort_ids: list[int]) -> dict | None:
+    """Attendance at in-person sessions; None (shown as "not recorded") while no session
+    exists. In-person sessions are added by the instructor studio (DESIGN.md); until
+    their tables exist there is nothing to count."""
+    return None

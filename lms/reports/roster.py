@@ -116,7 +116,8 @@ def roster_csv_rows(rows: list[RosterRow], course: Course) -> list[list[object]]
         "at_risk",
         "reasons",
     ]
-    header += [f"day_{day.number}_lessons" for day in course.days]
+    for day in course.days:  # two numeric columns, so a spreadsheet can sum and sort them
+        header += [f"day_{day.number}_lessons_done", f"day_{day.number}_lessons_total"]
     header += [f"{quiz.key}_best" for quiz in course.quizzes()]
     table: list[list[object]] = [header]
     for row in rows:
@@ -131,7 +132,8 @@ def roster_csv_rows(rows: list[RosterRow], course: Course) -> list[list[object]]
             "yes" if row.at_risk else "no",
             "; ".join(row.reasons),
         ]
-        line += [f"{d.lessons_done}/{d.lessons_total}" for d in row.progress.days]
+        for day in row.progress.days:
+            line += [day.lessons_done, day.lessons_total]
         line += [
             str(row.progress.quizzes[q.key].best) if q.key in row.progress.quizzes else ""
             for q in course.quizzes()

@@ -1,12 +1,15 @@
 """Report pages and exports: `/reports/cohorts/<id>` and `/reports/organisation`.
 
-Each also answers as `.csv`, `.json` and `.pdf`.
+Each also answers as `.csv`, `.xlsx`, `.json` and `.pdf`. The organisation report takes
+`from`, `to` (cohort start dates), `country` and `course` as query parameters.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user, login_required
 
 from lms.audit.services import record
@@ -14,15 +17,22 @@ from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_catalogue
 from lms.extensions import db
 from lms.reports import exports, roster, services
-from lms.reports.charts import distribution_chart, funnel_chart
 from lms.web.forms import attachment
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", exports.report_csv),
+    "xlsx": (XLSX, exports.report_xlsx),
     "json": ("application/json", exports.report_json),
     "pdf": ("application/pdf", exports.report_pdf),
 }
+
+
+@bp.app_template_filter("isodate")
+def isodate(value: str | None) -> str:
+    """An ISO date written as the reader's language writes dates."""
+    return format_date(date.fromisoformat(value), "medium") if value else "—"
 
 
 def _language() -> str:
@@ -31,12 +41,12 @@ def _language() -> str:
 
 def _respond(report: services.Report, fmt: str | None, filename: str):
     if fmt is None:
+        titles = {
+            slug: course.title(_language()) for slug, course in get_catalogue().courses.items()
+        }
         response = Response(
             render_template(
-                "reports/report.html",
-                report=report,
-                funnel_chart=funnel_chart(report) if report.funnel else None,
-                distribution_chart=distribution_chart,
+                "reports/report.html", course_titles=titles, **exports.report_context(report)
             )
         )
     else:
@@ -49,7 +59,7 @@ def _respond(report: services.Report, fmt: str | None, filename: str):
 
 
 @bp.get("/cohorts/<int:cohort_id>", defaults={"fmt": None})
-@bp.get("/cohorts/<int:cohort_id>.<any(csv, json, pdf):fmt>")
+@bp.get("/cohorts/<int:cohort_id>.<any(csv, xlsx, json, pdf):fmt>")
 @login_required
 def cohort(cohort_id: int, fmt: str | None):
     report = services.cohort_report(current_user, cohort_id, _language())
@@ -73,10 +83,26 @@ def people(cohort_id: int):
     return response
 
 
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
 @bp.get("/organisation", defaults={"fmt": None})
-@bp.get("/organisation.<any(csv, json, pdf):fmt>")
+@bp.get("/organisation.<any(csv, xlsx, json, pdf):fmt>")
 @login_required
 def organisation(fmt: str | None):
     organisation_id = request.args.get("id", type=int)
-    report = services.organisation_report(current_user, organisation_id)
+    filters = services.Filters(
+        start=_date_arg("from"),
+        end=_date_arg("to"),
+        country=request.args.get("country") or None,
+        course=request.args.get("course") or None,
+    )
+    report = services.organisation_report(current_user, organisation_id, filters, _language())
     return _respond(report, fmt, "report-organisation")

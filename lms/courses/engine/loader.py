@@ -24,6 +24,7 @@ from lms.courses.engine.model import (
 from lms.courses.engine.quizfiles import load_quiz_files
 from lms.courses.engine.render import word_count
 from lms.courses.engine.settings import parse_certificate, parse_completion
+from lms.courses.engine.surveys import load_survey_files
 
 COURSE_KEYS = {
     "title",
@@ -48,7 +49,7 @@ LESSON_FILE_RE = re.compile(
     r"^(?P<number>\d+)-(?P<slug>[a-z0-9][a-z0-9-]*?)(?:\.(?P<lang>[a-z]{2,3}))?\.md$"
 )
 SPECIAL_FILE_RE = re.compile(
-    r"^(?P<name>course|day|quiz|pre-test|post-test)(?:\.(?P<lang>[a-z]{2,3}))?\.md$"
+    r"^(?P<name>course|day|quiz|pre-test|post-test|survey)(?:\.(?P<lang>[a-z]{2,3}))?\.md$"
 )
 WORDS_PER_MINUTE = 150
 
@@ -98,6 +99,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
                 "post-test question ids differ from the pre-test's: "
                 "knowledge gain per concept needs the same ids",
             )
+    survey = load_survey_files(ctx, ctx.root)
     completion = parse_completion(ctx, doc, meta.get("completion"), days)
     certificate = parse_certificate(ctx, doc, meta.get("certificate"))
     _check_root_files(ctx)
@@ -116,6 +118,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         completion=completion,
         certificate=certificate,
         has_certificate_template=(ctx.root / "certificate.html").is_file(),
+        survey=survey,
     )
     if any(p.severity == "error" for p in ctx.problems):
         return None, ctx.problems

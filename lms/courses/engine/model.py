@@ -173,6 +173,41 @@ class CertificateSettings:
 
 
 @dataclass(frozen=True)
+class SurveyQuestion:
+    """One question: `kind` is "choice", "rating" or "text"."""
+
+    id: str
+    kind: str
+    text: str
+    text_html: str
+    choices: tuple[str, ...] = ()
+    low: int = 1
+    high: int = 5
+    line: int = 0
+
+    def shape(self) -> tuple:
+        return (self.kind, len(self.choices), self.low, self.high)
+
+
+@dataclass(frozen=True)
+class Survey:
+    title: str
+    questions: tuple[SurveyQuestion, ...]
+    intro_html: str = ""
+    language: str = "en"
+    source: str = ""
+    translations: Mapping[str, Survey] = field(default_factory=frozen_map)
+
+    def in_language(self, language: str) -> Survey:
+        return self.translations.get(language, self)
+
+    @property
+    def satisfaction_question(self) -> SurveyQuestion | None:
+        """The first rating question: "satisfaction" is the share answering 4 or 5 on it."""
+        return next((q for q in self.questions if q.kind == "rating"), None)
+
+
+@dataclass(frozen=True)
 class Course:
     slug: str
     path: Path
@@ -188,6 +223,7 @@ class Course:
     completion: Completion
     certificate: CertificateSettings
     has_certificate_template: bool = False
+    survey: Survey | None = None  # survey.md, the end-of-course feedback survey
 
     def title(self, language: str | None = None) -> str:
         return self.titles.get(language or "", self.titles[self.language])
