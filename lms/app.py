@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.cohorts.views import bp as teach_bp
     from lms.cohorts.views import sponsor_bp
     from lms.courses.views import bp as courses_bp
+    from lms.credentials.views import bp as credentials_bp
     from lms.home.views import bp as home_bp
     from lms.learning.views import bp as learning_bp
     from lms.reports.views import bp as reports_bp
@@ -84,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.web.i18n import bp as i18n_bp
 
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
-    blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp]
+    blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, credentials_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
@@ -96,8 +97,11 @@ def _register_cli(app: Flask) -> None:
     from lms.cli import demo_command, init_command
     from lms.cohorts.cli import cohorts_cli, enrol_command
     from lms.courses.cli import courses_cli
+    from lms.credentials.cli import credentials_cli, keys_cli, verify_command
     from lms.reports.cli import report_command
 
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
+    commands += [credentials_cli, keys_cli]
+    certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
     for command in [*commands, certificates_cli, report_command, backup_command, restore_command]:
         app.cli.add_command(command)
