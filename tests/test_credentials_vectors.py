@@ -84,3 +84,35 @@ def test_an_unshipped_context_is_refused_not_fetched():
     """Without the test-only examples context the vector cannot be canonicalised."""
     with pytest.raises(ContextNotShipped, match="examples/v2"):
         canonicalize(_json("unsigned.json"))
+
+
+# -- 1EdTech's Open Badges 3.0 linked-data-proof vector (tests/data/ob-v3p0/SOURCE.md) -----
+
+OB = Path(__file__).parent / "data" / "ob-v3p0"
+
+
+def test_open_badges_vector_reproduced_byte_for_byte():
+    """Shipped contexts only: the OB 3.0.3 context is the one this project ships."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    vector = json.loads((OB / "vector.json").read_text())
+    signed = json.loads((OB / "signed.json").read_text())
+    unsigned = {k: v for k, v in signed.items() if k != "proof"}
+    options = {k: v for k, v in signed["proof"].items() if k != "proofValue"}
+    assert canonicalize(unsigned) == (OB / "document-canon.txt").read_text()
+    assert canonicalize({**options, "@context": signed["@context"]}) == (
+        (OB / "proof-canon.txt").read_text()
+    )
+    combined = di.hash_data(unsigned, options)
+    assert combined[32:].hex() == vector["documentHashHex"]
+    assert combined[:32].hex() == vector["proofHashHex"]
+    assert combined.hex() == vector["dataToSignHex"]
+    seed = bytes.fromhex(vector["privateKeyHex"])[:32]  # the 64-byte form is seed + public
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    assert di.public_multikey(key.public_key()) == vector["publicKeyMultibase"]
+    assert key.sign(combined).hex() == vector["signatureHex"]
+    resigned = di.sign(unsigned, key, options["verificationMethod"], options["created"])
+    assert resigned["proof"]["proofValue"] == vector["proofValue"]
+    assert resigned == signed
+    public = di.parse_public_multikey(vector["publicKeyMultibase"])
+    assert di.verify(signed, lambda method: public)["proofValue"] == vector["proofValue"]
