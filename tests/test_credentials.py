@@ -385,3 +385,63 @@ def test_issuer_falls_back_to_the_request_address(make_app, make_user):
     app = make_app()
     did = app.test_client().get("/.well-known/did.json", base_url="https://school.example:8443")
     assert did.get_json(force=True)["id"] == "did:web:school.example%3A8443"
+
+
+def test_baked_badge_carries_the_credential(app, client, certificate):
+    import io
+
+    from PIL import Image
+
+    from lms.credentials import baking
+
+    _, code, _ = certificate()
+    response = client.get(f"/verify/{code}/badge.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert "attachment" in response.headers["Content-Disposition"]
+    image = Image.open(io.BytesIO(response.data))
+    image.load()  # a well-formed PNG (every chunk CRC checked)
+    assert image.format == "PNG" and image.width > 100
+    baked = json.loads(baking.extract(response.data))
+    assert baked == fetch_json(client, f"/verify/{code}/credential.json")
+    assert check(app, baked).valid
+    rebaked = baking.bake(response.data, "{}")  # baking again replaces, never duplicates
+    assert rebaked.count(b"openbadgecredential") == 1 and baking.extract(rebaked) == "{}"
+
+
+def test_verify_page_checks_the_credential_itself_and_the_holder_gets_links(
+    app, client, certificate
+):
+    from conftest import sign_in_as
+
+    from lms.certificates import services
+    from lms.certificates.models import Certificate
+    from lms.extensions import db
+
+    certificate_id, code, instructor = certificate()
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "checked the credential's signature and its revocation status" in page
+    assert f"/verify/{code}/credential.json?download=1" in page
+    with app.app_context():
+        cert = db.session.get(Certificate, certificate_id)
+        holder = cert.enrolment.user
+        cohort_id = cert.enrolment.cohort_id
+        services.revoke(db.session.get(type(holder), instructor.id), cert, "Completed in error")
+        db.session.commit()
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "marks it as no longer valid" in page
+    # The holder's links (a fresh certificate, as the revoked one is gone from the home page).
+    other_id, other_code, _ = certificate(name="Budi Santoso", email="budi@example.org")
+    with app.app_context():
+        other = db.session.get(Certificate, other_id)
+        holder, cohort_id = other.enrolment.user, other.enrolment.cohort_id
+    sign_in_as(client, holder)
+    home = client.get(f"/cohorts/{cohort_id}/").get_data(as_text=True)
+    assert f"/verify/{other_code}/badge.png" in home
+    assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in home
+    assert f"certUrl=https%3A%2F%2Flms.example.org%2Fverify%2F{other_code}" in home
+
+
+def test_backup_says_where_the_signing_keys_are(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "b.sqlite3")])
+    assert result.exit_code == 0, result.output
+    assert "signing-keys" in result.output and "lms keys export" in result.output

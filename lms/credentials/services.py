@@ -3,12 +3,16 @@ status lists, and verifying a credential on this server."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app
 
 from lms.certificates.models import Certificate
 from lms.clock import now
-from lms.credentials import build, keys, status, verify
-from lms.credentials.issuer import did_document, did_web
+from lms.credentials import baking, build, keys, status, verify
+from lms.credentials.issuer import did_document, did_web, public_url
 from lms.extensions import db
 
 
@@ -65,3 +69,28 @@ def check(document: Any, fetch=verify.fetch_did_web) -> verify.Result:
 
 def _none(url: str) -> None:
     return None
+
+
+def credential_text(certificate: Certificate) -> str:
+    """The credential as served (UTF-8 JSON, indented)."""
+    return json.dumps(credential(certificate), ensure_ascii=False, indent=2)
+
+
+def baked_badge(certificate: Certificate) -> bytes:
+    """A PNG badge with the credential baked in."""
+    verify_url = f"{public_url()}/verify/{certificate.code}"
+    return baking.badge_png(verify_url, credential_text(certificate))
+
+
+def linkedin_url(certificate: Certificate) -> str:
+    """LinkedIn's "add a certification" address, pointing at the verify page."""
+    query = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": certificate.course_title,
+        "organizationName": certificate.issuer or current_app.config["SITE_NAME"],
+        "issueYear": str(certificate.issued_at.year),
+        "issueMonth": str(certificate.issued_at.month),
+        "certUrl": f"{public_url()}/verify/{certificate.code}",
+        "certId": certificate.code,
+    }
+    return "https://www.linkedin.com/profile/add?" + urlencode(query)

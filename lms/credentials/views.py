@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from lms.certificates import services as certificates
 from lms.credentials import services
@@ -35,7 +35,11 @@ def credential(code: str):
     result = certificates.verify(code[:64])
     if result.certificate is None:
         abort(404)
-    return _json(services.credential(result.certificate), max_age=60)
+    response = _json(services.credential(result.certificate), max_age=60)
+    if request.args.get("download"):
+        name = f"credential-{result.code}.json"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @bp.get("/.well-known/did.json")
@@ -49,3 +53,32 @@ def status_list(number: int):
     if document is None:
         abort(404)
     return _json(document, max_age=60)
+
+
+@bp.get("/verify/<code>/badge.png")
+def badge(code: str):
+    """The badge image with the credential baked in (Open Badges PNG baking)."""
+    hit(f"verify:{request.remote_addr}", VERIFY_LIMIT, VERIFY_WINDOW)
+    result = certificates.verify(code[:64])
+    if result.certificate is None:
+        abort(404)
+    data = services.baked_badge(result.certificate)
+    response = Response(data, mimetype="image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="badge-{result.code}.png"'
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.app_template_global()
+def credential_check(certificate):
+    """For the verify page: the certificate's own credential, checked here."""
+    try:
+        return services.check(services.credential(certificate))
+    except Exception:  # noqa: BLE001 - the page must still show the certificate's facts
+        current_app.logger.exception("credential check failed for certificate %s", certificate.id)
+        return None
+
+
+@bp.app_template_global()
+def linkedin_url(certificate) -> str:
+    return services.linkedin_url(certificate)
