@@ -73,3 +73,51 @@ def _root_cause(error: BaseException) -> BaseException:
         if nested is None or nested is seen:
             return seen
         seen = nested
+
+
+def undefined_terms(document: dict[str, Any], loader=None) -> list[str]:
+    """Paths of properties that JSON-LD would silently drop (so no signature covers them).
+
+    Expands the document and compacts it back with its own context: any key that does not
+    come back is not defined by the contexts. (pyld has no "safe mode"; this is one.)
+    """
+    options = {"documentLoader": loader or shipped_loader()}
+    context = {"@context": document.get("@context")}
+    try:
+        back = jsonld.compact(jsonld.expand(document, options), context, options)
+    except jsonld.JsonLdError as error:
+        cause = _root_cause(error)
+        if isinstance(cause, ContextNotShipped):
+            raise cause from error
+        raise
+    missing: list[str] = []
+    _compare(document, back, "", missing)
+    return missing
+
+
+ALIASES = {"@id": "id", "@type": "type"}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _compare(original: Any, back: Any, path: str, missing: list[str]) -> None:
+    if isinstance(original, list):
+        backs = _items(back)
+        for index, item in enumerate(original):
+            _compare(
+                item, backs[index] if index < len(backs) else None, f"{path}[{index}]", missing
+            )
+        return
+    if not isinstance(original, dict):
+        return
+    back = back if isinstance(back, dict) else {}
+    for key, value in original.items():
+        if key == "@context":
+            continue
+        name = ALIASES.get(key, key)
+        if name not in back:
+            missing.append(f"{path}.{key}" if path else key)
+        else:
+            _compare(value, back[name], f"{path}.{key}" if path else key, missing)

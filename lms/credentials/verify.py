@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from lms.credentials import dataintegrity as di
 from lms.credentials import status as status_lists
-from lms.credentials.loader import ContextNotShipped
+from lms.credentials.loader import ContextNotShipped, undefined_terms
 
 KeyResolver = Callable[[str], Ed25519PublicKey]
 ListLoader = Callable[[str], dict[str, Any] | None]
@@ -67,9 +67,14 @@ def check(
     try:
         proof = di.verify(document, resolve_key)
         result.signed = True
+        unsigned = undefined_terms(document)
     except (di.ProofError, ContextNotShipped) as error:
         result.problems.append(str(error))
         return result
+    if unsigned:
+        result.problems.append(
+            "properties no context defines, so no signature covers them: " + ", ".join(unsigned)
+        )
     if proof["verificationMethod"].partition("#")[0] != result.issuer:
         result.problems.append("the proof's key does not belong to the issuer")
     valid_from = _parse_time(document.get("validFrom"))
