@@ -23,6 +23,8 @@ from lms.config import ROOT, load_config
 from lms.courses.catalogue import init_catalogue
 from lms.courses.cli import courses_cli
 from lms.courses.views import bp as courses_bp
+from lms.credentials.cli import credentials_cli, keys_cli, verify_command
+from lms.credentials.views import bp as credentials_bp
 from lms.db import init_db
 from lms.events import init_events
 from lms.extensions import csrf, db, migrate
@@ -97,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
+    blueprints += [credentials_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
@@ -104,5 +107,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
     commands += [certificates_cli, report_command, backup_command, restore_command]
+    commands += [credentials_cli, keys_cli]
+    certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
     for command in [*commands, messages_cli, worker_command]:
         app.cli.add_command(command)

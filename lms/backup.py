@@ -74,6 +74,11 @@ def backup_command(path: Path | None) -> None:
     extension = "sqlite3" if _sqlite_path() else "dump"
     path = path or Path(current_app.instance_path) / "backups" / f"lms-{stamp}.{extension}"
     click.echo(f"Backup written to {backup_to(path)}")
+    click.echo(
+        "The credential signing keys are not in it: they are in "
+        f"{Path(current_app.instance_path) / 'signing-keys'} (or LMS_SIGNING_KEY); "
+        "keep a copy with `lms keys export`."
+    )
 
 
 @click.command("restore")

@@ -4,6 +4,7 @@ from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, PasswordToken, User
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment
+from lms.credentials.models import SigningKey
 from lms.outbox.models import OutboxMessage
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
@@ -27,5 +28,6 @@ __all__ = [
     "Organisation",
     "PasswordToken",
     "QuizAttempt",
+    "SigningKey",
     "User",
 ]

@@ -44,9 +44,8 @@ def courses_dir(courses_dir):
 
 
 def run_trainee(app, user_id, cohort_id, pre, post, survey=None, lessons=LESSONS):
-    from lms.cohorts.access import learning_context
-
     from lms.auth.models import User
+    from lms.cohorts.access import learning_context
     from lms.extensions import db
     from lms.progress.services import mark_lesson_done
     from lms.quizzes import services as quizzes
