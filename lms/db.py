@@ -3,12 +3,16 @@
 SQLite loses updates or fails with "database is locked" when a transaction reads and
 then writes. So every transaction that may write begins with `BEGIN IMMEDIATE` (the
 SQLAlchemy recipe: take over pysqlite's transaction handling and emit BEGIN ourselves);
-only GET/HEAD requests, which never write, begin deferred so readers do not queue.
+only GET/HEAD requests begin deferred so readers do not queue. A GET that must record
+something (an audited export) ends its read and writes through `write_after_read`,
+whose transaction begins IMMEDIATE: a deferred reader is never upgraded into a writer.
 """
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from collections.abc import Callable
+
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -46,8 +50,27 @@ def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        read_only = has_request_context() and request.method in READ_ONLY_METHODS
+        read_only = (
+            has_request_context()
+            and request.method in READ_ONLY_METHODS
+            and not g.get("lms_writes", False)
+        )
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def write_after_read(work: Callable[[], None]) -> None:
+    """From a GET request: end the read-only transaction, then run `work` and commit it in
+    a transaction that begins like any write (IMMEDIATE on SQLite)."""
+    db.session.rollback()
+    g.lms_writes = True
+    try:
+        work()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        g.lms_writes = False
 
 
 def database_reachable() -> bool:

@@ -273,3 +273,35 @@ def test_summaries_equal_a_rebuild_after_a_random_mix(app, make_user, make_cohor
         summaries.rebuild(cohort_id, get_catalogue().get("online-safety-basics"))
         db.session.commit()
     assert _summary_rows(app, cohort_id) == kept
+
+
+@pytest.mark.parametrize("path", ["/reports/cohorts/{id}.csv", "/teach/cohorts/{id}/roster.csv"])
+def test_an_audited_get_writes_only_in_an_immediate_transaction(app, make_user, make_cohort, path):
+    """A GET begins deferred (readers never queue); its audit entry is written in a
+    transaction of its own that begins IMMEDIATE, never by upgrading the reader."""
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
+    instructor = make_user("instructor")
+    cohort_id, _ = make_cohort(instructor=instructor)
+    client = app.test_client()
+    sign_in_as(client, instructor)
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def remember(_conn, _cursor, statement, *_args):
+        statements.append(statement.split()[0].upper() + " " + " ".join(statement.split()[1:3]))
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        response = client.get(path.format(id=cohort_id))
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert response.status_code == 200
+    inserts = [i for i, s in enumerate(statements) if s.startswith("INSERT INTO audit_log")]
+    assert len(inserts) == 1
+    if engine.dialect.name == "sqlite":
+        begins = [s for s in statements[: inserts[0]] if s.startswith("BEGIN")]
+        assert begins[0] == "BEGIN " and begins[-1] == "BEGIN IMMEDIATE", statements

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from lms.audit.services import record
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_catalogue
-from lms.extensions import db
+from lms.db import write_after_read
 from lms.reports import exports, roster, services
 from lms.web.forms import attachment
 
@@ -51,9 +51,12 @@ def _respond(report: services.Report, fmt: str | None, filename: str):
         )
     else:
         mimetype, build = FORMATS[fmt]
-        record("report.export", current_user, None, report=report.title[:200], format=fmt)
-        db.session.commit()
-        return attachment(build(report), mimetype, f"{filename}.{fmt}")
+        body = build(report)
+        actor = current_user._get_current_object()
+        write_after_read(
+            lambda: record("report.export", actor, None, report=report.title[:200], format=fmt)
+        )
+        return attachment(body, mimetype, f"{filename}.{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -14,6 +14,7 @@ from lms.certificates.services import valid_certificate
 from lms.cohorts import bulk, services
 from lms.cohorts.forms import AddInstructorForm, CohortForm, UploadForm
 from lms.courses.catalogue import get_catalogue
+from lms.db import write_after_read
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.progress import services as progress
@@ -136,8 +137,7 @@ def roster_csv(cohort_id: int):
     if course is None:
         abort(404)
     body = write_csv(roster.roster_csv_rows(_roster_rows(cohort, course), course))
-    record("roster.export", _me(), cohort)
-    db.session.commit()
+    write_after_read(lambda: record("roster.export", _me(), cohort))
     return attachment(body, "text/csv; charset=utf-8", f"roster-cohort-{cohort.id}.csv")
 
 
