@@ -23,10 +23,11 @@ translations: install
 	$(BIN)/pybabel update -w 100 -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
 
 ## run: install, create/upgrade the database, load demo data, serve on http://$(HOST):$(PORT)
+## with the queue worker beside it (messages are printed to this console by default)
 run: install
 	$(BIN)/lms init
 	$(BIN)/lms demo
-	$(BIN)/lms run --host $(HOST) --port $(PORT)
+	scripts/serve --host $(HOST) --port $(PORT)
 
 ## test: install (Debian packages too), run the suite on SQLite, then on PostgreSQL if reachable
 test: install system-deps
