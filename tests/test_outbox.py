@@ -272,3 +272,58 @@ def test_gateway_url_must_be_https_except_on_loopback():
     assert not gateway_url_allowed("http://sms.example.com/send")
     assert not gateway_url_allowed("http://10.0.0.5/send")
     assert not gateway_url_allowed("ftp://127.0.0.1/")
+
+
+@pytest.mark.slow
+def test_the_worker_delivers_right_after_commit_through_the_queue(
+    make_app, make_user, gateway, database_url, tmp_path
+):
+    """`lms worker` runs the Huey consumer; a message committed in another process reaches
+    the gateway through the queue, without waiting for the per-minute sweep."""
+    from lms.auth.services import issue_token, send_token
+    from lms.extensions import db
+
+    server = gateway()
+    queue_file = tmp_path / "queue.sqlite3"
+    app = sms_app(make_app, server.url, QUEUE_FILE=str(queue_file))
+    user = make_user(phone="+923009990000")
+    env = {
+        **os.environ,
+        "LMS_DATABASE_URL": database_url,
+        "LMS_INSTANCE_PATH": str(tmp_path / "worker-instance"),
+        "LMS_SECRET_KEY": "test-secret-key",
+        "LMS_MESSAGE_BACKEND": "smtp",
+        "LMS_SMS_GATEWAY_URL": server.url,
+        "LMS_QUEUE_FILE": str(queue_file),
+        "LMS_COURSES_DIR": app.config["COURSES_DIR"],
+    }
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "lms"), "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        started = ""
+        while "Worker started" not in started:  # its start-up sweep is over
+            line = worker.stdout.readline()
+            assert line, "the worker stopped before it started"
+            started += line
+        with app.app_context(), app.test_request_context():
+            from lms.auth.models import User
+
+            send_token(issue_token(db.session.get(User, user.id), "reset"))
+            db.session.commit()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not server.requests:
+            time.sleep(0.1)
+        assert len(server.requests) == 1
+        assert server.requests[0][1]["to"] == "+923009990000"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and outbox_rows(app)[0]["status"] != "sent":
+            time.sleep(0.1)
+        assert outbox_rows(app)[0]["status"] == "sent"
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=30)
