@@ -74,8 +74,8 @@ def _prepare(url: str, instance: str):
 
 def _payloads(app, cohort_id: int, user_id: int, count: int) -> list[str]:
     from lms.auth.models import User
-    from lms.extensions import db
     from lms.cohorts.access import learning_context
+    from lms.extensions import db
     from lms.quizzes.services import new_attempt_form
 
     with app.app_context():
@@ -87,9 +87,9 @@ def _payloads(app, cohort_id: int, user_id: int, count: int) -> list[str]:
 
 def run_submissions(app, cohort_id: int, users: list[int]) -> dict:
     from lms.auth.models import User
+    from lms.cohorts.access import learning_context
     from lms.errors import ServiceError
     from lms.extensions import db
-    from lms.cohorts.access import learning_context
     from lms.quizzes import services
 
     payloads = {u: _payloads(app, cohort_id, u, PER_WRITER) for u in users}
