@@ -10,6 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms.admin.views import bp as admin_bp
+from lms.api.cli import tokens_cli
+from lms.api.pages import bp as tokens_bp
+from lms.api.views import init_api
 from lms.auth.cli import users_cli
 from lms.auth.sessions import init_sessions
 from lms.auth.views import bp as auth_bp
@@ -99,15 +102,16 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
-    blueprints += [credentials_bp]
+    blueprints += [credentials_bp, tokens_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    init_api(app)
 
 
 def _register_cli(app: Flask) -> None:
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
     commands += [certificates_cli, report_command, backup_command, restore_command]
-    commands += [credentials_cli, keys_cli]
+    commands += [credentials_cli, keys_cli, tokens_cli]
     certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
     for command in [*commands, messages_cli, worker_command]:
         app.cli.add_command(command)
