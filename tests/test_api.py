@@ -6,35 +6,13 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-import pytest
+from apihelpers import bearer
 from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from lms.api.models import ApiToken
 from lms.audit.models import AuditEntry
 from lms.extensions import db
-
-
-@pytest.fixture
-def make_token(app):
-    """make_token(user, "read", "enrol", name=...) -> the token string."""
-
-    def create(user, *scopes, name="test", days=30):
-        from lms.api import tokens
-        from lms.auth.models import User
-        from lms.permissions import SYSTEM
-
-        with app.app_context():
-            owner = db.session.get(User, user.id)
-            new = tokens.create_token(SYSTEM, owner, name, scopes or ("read",), days)
-            db.session.commit()
-            return new.secret
-
-    return create
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_cli_creates_a_token_shown_once_and_stored_hashed(app, runner, make_user):
