@@ -48,6 +48,8 @@ from lms.web.health import bp as health_bp
 from lms.web.i18n import bp as i18n_bp
 from lms.web.i18n import init_i18n
 from lms.web.security import init_security
+from lms.webhooks.cli import webhooks_cli
+from lms.webhooks.views import bp as webhooks_bp
 
 
 def build_app(config: dict[str, Any] | None = None) -> Flask:
@@ -102,7 +104,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
-    blueprints += [credentials_bp, tokens_bp]
+    blueprints += [credentials_bp, tokens_bp, webhooks_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)
@@ -111,7 +113,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
     commands += [certificates_cli, report_command, backup_command, restore_command]
-    commands += [credentials_cli, keys_cli, tokens_cli]
+    commands += [credentials_cli, keys_cli, tokens_cli, webhooks_cli]
     certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
     for command in [*commands, messages_cli, worker_command]:
         app.cli.add_command(command)

@@ -174,3 +174,24 @@ def test_openapi_document_is_valid_and_covers_every_rule(app, client):
         assert path in spec["paths"], path
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "GET /api/v1/cohorts" in page.get_data(as_text=True)
+
+
+def test_profile_page_shows_a_new_token_once_and_revokes_it(app, client, make_user, csrf_token):
+    from conftest import sign_in_as
+
+    sign_in_as(client, make_user("instructor"))
+    page = client.post(
+        "/account/tokens",
+        data={"name": "crm <x>", "scopes": ["read", "enrol"], "days": "30",
+              "csrf_token": csrf_token("/account/tokens")},
+    )  # fmt: skip
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "crm &lt;x&gt;" in html
+    secret = html.split('<code id="new-token">', 1)[1].split("</code>", 1)[0]
+    assert client.get("/api/v1/cohorts", headers=bearer(secret)).status_code == 200
+    assert secret not in client.get("/account/tokens").get_data(as_text=True)
+    client.post(
+        "/account/tokens/revoke",
+        data={"name": "crm <x>", "csrf_token": csrf_token("/account/tokens")},
+    )
+    assert client.get("/api/v1/cohorts", headers=bearer(secret)).status_code == 401

@@ -139,6 +139,7 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
 
 
 def test_twenty_concurrent_submits_of_one_token_make_one_attempt(

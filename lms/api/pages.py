@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, StringField, widgets
+from wtforms import IntegerField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from lms.api import tokens
-from lms.web.forms import run
+from lms.web.forms import MultiCheckboxField, run
 
 bp = Blueprint("tokens", __name__)
 SCOPE_LABELS = {
@@ -25,12 +25,10 @@ SCOPE_LABELS = {
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    scopes = SelectMultipleField(
+    scopes = MultiCheckboxField(
         _l("Scopes"),
-        choices=[(scope, label) for scope, label in SCOPE_LABELS.items()],
+        choices=[SelectChoice(scope, label) for scope, label in SCOPE_LABELS.items()],
         default=["read"],
-        option_widget=widgets.CheckboxInput(),
-        widget=widgets.ListWidget(prefix_label=False),
     )
     days = IntegerField(
         _l("Days until it expires"),
