@@ -10,6 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms.admin.views import bp as admin_bp
+from lms.attendance.views import bp as attendance_bp
+from lms.attendance.views import checkin_bp
 from lms.auth.cli import users_cli
 from lms.auth.sessions import init_sessions
 from lms.auth.views import bp as auth_bp
@@ -99,7 +101,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
-    blueprints += [credentials_bp]
+    blueprints += [credentials_bp, attendance_bp, checkin_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -1,5 +1,6 @@
 """Imports every domain's models so the metadata (and migrations) see all tables."""
 
+from lms.attendance.models import Attendance, ClassSession
 from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, PasswordToken, User
 from lms.certificates.models import Certificate
@@ -13,6 +14,8 @@ from lms.surveys.models import SurveyAnswer, SurveySubmission
 
 __all__ = [
     "AttemptAnswer",
+    "Attendance",
+    "ClassSession",
     "AttemptGrant",
     "AuditEntry",
     "Certificate",
