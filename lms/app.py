@@ -13,6 +13,8 @@ from lms.admin.views import bp as admin_bp
 from lms.api.cli import tokens_cli
 from lms.api.pages import bp as tokens_bp
 from lms.api.views import init_api
+from lms.attendance.views import bp as attendance_bp
+from lms.attendance.views import checkin_bp
 from lms.auth.cli import users_cli
 from lms.auth.sessions import init_sessions
 from lms.auth.views import bp as auth_bp
@@ -104,7 +106,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
-    blueprints += [credentials_bp, tokens_bp, webhooks_bp]
+    blueprints += [credentials_bp, tokens_bp, webhooks_bp, attendance_bp, checkin_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)

@@ -1,6 +1,7 @@
 """Imports every domain's models so the metadata (and migrations) see all tables."""
 
 from lms.api.models import ApiToken
+from lms.attendance.models import Attendance, ClassSession
 from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, PasswordToken, User
 from lms.certificates.models import Certificate
@@ -18,6 +19,8 @@ __all__ = [
     "Webhook",
     "WebhookDelivery",
     "AttemptAnswer",
+    "Attendance",
+    "ClassSession",
     "AttemptGrant",
     "AuditEntry",
     "Certificate",

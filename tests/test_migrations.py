@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -85,7 +86,7 @@ def test_upgrade_from_previous_keeps_data(empty_database_url, tmp_path):
         db.engine.dispose()
 
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
 
 
 def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, enrol):
@@ -151,6 +152,20 @@ def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, en
         outbox_id = db.session.scalar(select(OutboxMessage.id).limit(1))
         db.session.add(WebhookDelivery(webhook_id=hook.id, outbox_id=outbox_id,
                                        event="enrolment.created", message_id="msg_kept"))  # fmt: skip
+        from lms.attendance.models import Attendance, ClassSession
+
+        session = ClassSession(
+            cohort_id=cohort_id,
+            starts_at=datetime(2026, 1, 6, 9),
+            ends_at=datetime(2026, 1, 6, 11),
+            place="Hall",
+            secret="s" * 32,
+        )
+        db.session.add(session)
+        db.session.flush()
+        db.session.add(
+            Attendance(session_id=session.id, enrolment_id=context.enrolment.id, method="code")
+        )
         db.session.commit()
         counts = {
             table: db.session.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
