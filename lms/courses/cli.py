@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from lms.courses.catalogue import get_catalogue
+from lms.courses.catalogue import get_catalogue, request_reload
 from lms.courses.engine import load_course, load_courses
 from lms.courses.gift import gift_to_quiz, quiz_to_gift
 
@@ -50,6 +50,23 @@ def list_courses() -> None:
             f"{course.slug}\t{course.title()}\t{len(course.days)} days\t"
             f"{len(course.lessons)} lessons\t{','.join(course.languages)}"
         )
+
+
+@courses_cli.command("reload")
+def reload() -> None:
+    """Reload the courses in every worker using this instance, on its next request.
+
+    A course whose files now have errors keeps serving its last good version; the errors
+    are printed as `path:line: message` (exit 1) and shown on the course's preview page.
+    """
+    catalogue = request_reload(current_app)
+    for problem in catalogue.problems:
+        click.echo(str(problem))
+    errors = sum(1 for p in catalogue.problems if p.severity == "error")
+    click.echo(f"Reload requested: {len(catalogue.courses)} course(s) served.", err=True)
+    for slug in sorted(catalogue.stale):
+        click.echo(f"{slug}: has errors, its last good version is served", err=True)
+    sys.exit(1 if errors else 0)
 
 
 def _emit(text: str, out: Path | None) -> None:
