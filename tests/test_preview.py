@@ -82,7 +82,8 @@ def test_preview_shows_keys_feedback_rules_and_translations(client, people):
     assert "Length beats complexity" in html
     # translations beside the original, each with its source file and line
     assert 'lang="ur"' in html and 'lang="id"' in html
-    assert "day-1-accounts/quiz.ur.md:" in html and "day-1-accounts/01-welcome.ur.md" in html
+    assert f"<code>{SLUG}/day-1-accounts/quiz.ur.md:" in html
+    assert f"<code>{SLUG}/day-1-accounts/01-welcome.ur.md</code>" in html
     # no trainee controls: nothing to submit
     assert 'type="radio"' not in html and 'type="checkbox"' not in html
     assert "No problems" in html
@@ -160,3 +161,9 @@ def test_submitting_a_quiz_edited_meanwhile_asks_to_open_it_again(people, course
 
     with app.app_context():
         assert db.session.query(QuizAttempt).count() == 0
+
+
+def test_the_cohorts_page_links_to_the_preview(client, people):
+    sign_in_as(client, people["teacher"])
+    html = client.get("/teach/").get_data(as_text=True)
+    assert f'href="{URL}"' in html

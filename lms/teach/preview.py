@@ -6,6 +6,7 @@ and which quiz questions changed since trainees answered them. Trainees and spon
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 
@@ -71,4 +72,5 @@ def preview(slug: str):
         changes=changed_questions(me, course) if course else {},
         rules={day.number: day_rule(course, day) for day in course.days} if course else {},
         html=lambda text: _links_for_preview(text, media),
+        source=lambda path: os.path.relpath(path, course.path.parent) if course else path,
     )
