@@ -41,6 +41,7 @@ from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
 from lms.surveys.views import bp as surveys_bp
+from lms.teach.preview import bp as studio_bp
 from lms.teach.views import bp as teach_bp
 from lms.teach.views import sponsor_bp
 from lms.web.assets import init_assets
@@ -106,7 +107,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
-    blueprints += [credentials_bp, tokens_bp, webhooks_bp, attendance_bp, checkin_bp]
+    blueprints += [credentials_bp, tokens_bp, webhooks_bp, attendance_bp, checkin_bp, studio_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)
