@@ -85,7 +85,7 @@ def test_upgrade_from_previous_keeps_data(empty_database_url, tmp_path):
         db.engine.dispose()
 
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0012"]
 
 
 def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, enrol):
