@@ -12,6 +12,10 @@ from flask import Flask
 
 from lms.certificates.services import on_enrolment_completed
 from lms.events import subscribe
+from lms.nudges.cli import scheduled_run
+from lms.nudges.preferences import delivery_gate
+from lms.outbox.delivery import add_gate
+from lms.outbox.queue import add_schedule
 from lms.progress.events import EnrolmentCompleted, LessonCompleted
 from lms.progress.services import on_attempt_recorded as complete_on_pass
 from lms.quizzes.events import AttemptRecorded
@@ -23,3 +27,5 @@ def wire_subscribers(app: Flask) -> None:
     subscribe(app, AttemptRecorded, summaries.on_attempt_recorded)
     subscribe(app, AttemptRecorded, complete_on_pass)
     subscribe(app, EnrolmentCompleted, on_enrolment_completed)
+    add_gate(app, delivery_gate)  # consent, checked at the moment of sending
+    add_schedule(app, scheduled_run)  # nudges every 15 minutes in `lms worker`

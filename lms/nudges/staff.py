@@ -1,0 +1,176 @@
+"""What staff do with messages: read a cohort's messages with their delivery status
+(paginated, filtered by status, channel, kind or trainee), see each text's SMS segments
+and cost, write to the cohort, its at-risk trainees or one person (with a preview in each
+recipient's language first), and see the nudges' effect (who came back within 48 hours).
+Permission first in each function: admins, and the cohort's instructors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from lms.audit.services import record
+from lms.auth.models import User
+from lms.cohorts.models import Cohort, Enrolment
+from lms.courses.catalogue import get_catalogue
+from lms.errors import ServiceError
+from lms.extensions import db
+from lms.nudges import preferences, texts
+from lms.nudges.links import link
+from lms.nudges.models import NudgeSend
+from lms.nudges.rules import RULES
+from lms.outbox.models import STATUSES, OutboxMessage
+from lms.outbox.segments import Segments, count_segments
+from lms.outbox.services import queue_message
+from lms.permissions import can_manage_cohort, ensure
+from lms.reports.roster import roster_rows
+
+AUDIENCES = ("all", "at_risk", "one")
+MAX_TEXT = 600
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    status: str = ""
+    channel: str = ""
+    kind: str = ""
+    user_id: int | None = None
+
+
+def cost_of(segments: Segments, channel: str) -> Decimal:
+    """What an SMS costs (WhatsApp and e-mail are counted as free here)."""
+    if channel != "sms":
+        return Decimal(0)
+    return segments.cost(current_app.config.get("SMS_COST_PER_SEGMENT") or 0)
+
+
+def messages_page(actor: Any, cohort: Cohort, filters: MessageFilter, page: int = 1) -> tuple:
+    """(rows, total) of the cohort's messages, newest first."""
+    ensure(can_manage_cohort(actor, cohort))
+    query = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort.id)
+    if filters.status in STATUSES:
+        query = query.where(OutboxMessage.status == filters.status)
+    if filters.channel in preferences.CHANNELS:
+        query = query.where(OutboxMessage.channel == filters.channel)
+    if filters.kind:
+        query = query.where(OutboxMessage.kind == filters.kind[:60])
+    if filters.user_id:
+        query = query.where(OutboxMessage.user_id == filters.user_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(OutboxMessage.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    return list(rows), total
+
+
+@dataclass(frozen=True)
+class Draft:
+    user: User
+    channel: str | None
+    language: str
+    subject: str
+    body: str
+    segments: Segments
+    cost: Decimal
+    reachable: bool  # has a channel and has not opted out
+
+
+def _recipients(actor: Any, cohort: Cohort, audience: str, enrolment_id: int | None) -> list:
+    enrolments = select(Enrolment).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn"
+    )
+    if audience == "one":
+        found = db.session.scalars(enrolments.where(Enrolment.id == (enrolment_id or 0))).all()
+        if not found:
+            raise ServiceError(_("Choose the trainee to write to."), field="enrolment")
+        return [e.user for e in found]
+    if audience == "at_risk":
+        course = get_catalogue().get(cohort.course_slug)
+        if course is None:
+            return []
+        rows = roster_rows(actor, cohort, course, at_risk_only=True)
+        return [row.enrolment.user for row in rows if row.enrolment.status != "withdrawn"]
+    return [e.user for e in db.session.scalars(enrolments.order_by(Enrolment.id))]
+
+
+def drafts(
+    actor: Any, cohort: Cohort, audience: str, text: str, enrolment_id: int | None = None
+) -> list[Draft]:
+    """Each recipient's message as it will be sent, in their language, with its cost."""
+    ensure(can_manage_cohort(actor, cohort))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_("Write the message first."), field="text")
+    if len(text) > MAX_TEXT:
+        raise ServiceError(_("Please use at most %(n)d characters.", n=MAX_TEXT), field="text")
+    if audience not in AUDIENCES:
+        raise ServiceError(_("Choose who receives the message."), field="audience")
+    sender = getattr(actor, "name", "") or _("Your instructor")
+    result = []
+    for user in _recipients(actor, cohort, audience, enrolment_id):
+        channel = preferences.channel_of(user)
+        unsubscribe = link("nudges.unsubscribe", token=preferences.unsubscribe_token(user))
+        rendered = texts.render(
+            "message.instructor", user.language, channel or "sms", unsubscribe=unsubscribe,
+            text=text, sender=sender, cohort=cohort.name,
+        )  # fmt: skip
+        segments = count_segments(rendered.body)
+        result.append(
+            Draft(
+                user=user, channel=channel, language=user.language, subject=rendered.subject,
+                body=rendered.body, segments=segments, cost=cost_of(segments, channel or ""),
+                reachable=channel is not None and preferences.messages_on(user),
+            )
+        )  # fmt: skip
+    return result
+
+
+def send_drafts(actor: Any, cohort: Cohort, audience: str, text: str, enrolment_id=None) -> int:
+    """Queue the message to every reachable recipient; returns how many were queued."""
+    queued = 0
+    for draft in drafts(actor, cohort, audience, text, enrolment_id):
+        if not draft.reachable:
+            continue
+        queue_message(
+            kind="message.instructor", recipient=preferences.address(draft.user, draft.channel),
+            subject=draft.subject, body=draft.body, channel=draft.channel,
+            user_id=draft.user.id, cohort_id=cohort.id, language=draft.language,
+        )  # fmt: skip
+        queued += 1
+    record("message.compose", actor, cohort, audience=audience, recipients=queued)
+    return queued
+
+
+@dataclass(frozen=True)
+class Effect:
+    rule: str
+    nudged: int  # trainees nudged by this rule
+    came_back: int  # of them, active again within 48 hours of a nudge
+
+
+def effect(actor: Any, cohort: Cohort) -> list[Effect]:
+    """Per nudge rule: trainees nudged, and how many were active within 48 hours after.
+
+    "Active" is the enrolment's last activity, so a trainee counts as back when their
+    latest activity falls in the 48 hours after a nudge."""
+    ensure(can_manage_cohort(actor, cohort))
+    rows = db.session.execute(
+        select(NudgeSend.rule, NudgeSend.enrolment_id, NudgeSend.created_at,
+               Enrolment.last_active_at)
+        .join(Enrolment, Enrolment.id == NudgeSend.enrolment_id)
+        .where(NudgeSend.cohort_id == cohort.id)
+    ).all()  # fmt: skip
+    nudged: dict[str, set[int]] = {rule: set() for rule in RULES}
+    back: dict[str, set[int]] = {rule: set() for rule in RULES}
+    for rule, enrolment_id, sent_at, active_at in rows:
+        nudged.setdefault(rule, set()).add(enrolment_id)
+        if active_at and sent_at <= active_at <= sent_at + timedelta(hours=48):
+            back.setdefault(rule, set()).add(enrolment_id)
+    return [Effect(rule, len(nudged[rule]), len(back.get(rule, ()))) for rule in nudged]
