@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 
 
 class ComposeForm(FlaskForm):
     audience = SelectField(
         _l("To"),
-        choices=[("all", _l("The whole cohort")), ("at_risk", _l("Trainees at risk")),
-                 ("one", _l("One trainee"))],
+        choices=[SelectChoice("all", _l("The whole cohort")),
+                 SelectChoice("at_risk", _l("Trainees at risk")),
+                 SelectChoice("one", _l("One trainee"))],
     )  # fmt: skip
     enrolment = SelectField(_l("Trainee"), choices=[], validate_choice=False)
     text = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=600)])

@@ -10,6 +10,7 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from lms.auth.identity import account_key
 from lms.auth.views import sign_in
@@ -39,7 +40,9 @@ def _compose_form(cohort) -> ComposeForm:
             Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn"
         )
     )
-    form.enrolment.choices = [("", "-")] + [(str(e.id), e.user.name) for e in enrolments]
+    form.enrolment.choices = [SelectChoice("", "-")] + [
+        SelectChoice(str(e.id), e.user.name) for e in enrolments
+    ]
     return form
 
 
@@ -147,7 +150,9 @@ def unsubscribe(token: str):
 def my_preferences():
     me = _me()
     form = PreferencesForm()
-    form.channel.choices = [(c, CHANNEL_LABELS[c]) for c in preferences.available_channels(me)]
+    form.channel.choices = [
+        SelectChoice(c, CHANNEL_LABELS[c]) for c in preferences.available_channels(me)
+    ]
     if request.method == "GET":
         form.channel.data = preferences.channel_of(me)
         form.on.data = preferences.messages_on(me)

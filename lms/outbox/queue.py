@@ -63,7 +63,7 @@ def init_queue(app: Flask) -> Huey:
                     log.exception("scheduled job %s failed", getattr(job, "__name__", job))
             deliver_due()
 
-    app.extensions[EXTENSION] = {"huey": huey, "deliver": deliver}
+    app.extensions[EXTENSION] = {"huey": huey, "deliver": deliver, "schedules": schedules}
     return huey
 
 
