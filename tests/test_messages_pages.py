@@ -264,3 +264,62 @@ def test_every_message_renders_in_every_language_with_its_placeholders(app, lang
                 english = render(kind, "en", channel, **values)
                 if language != "en" and kind != "message.instructor":
                     assert text.body != english.body, (kind, language)
+
+
+def test_whatsapp_cloud_hook_verifies_then_takes_signed_statuses_and_replies(make_app):
+    import hashlib
+    import hmac
+    import json
+
+    from lms.auth.models import User
+    from lms.extensions import db
+
+    app = make_app(WHATSAPP_VERIFY_TOKEN="verify-me", WHATSAPP_APP_SECRET="app-secret")
+    message_id = queue_sms(app)
+    with app.app_context():
+        from lms.auth import services
+        from lms.outbox.models import OutboxMessage
+        from lms.permissions import SYSTEM
+
+        message = db.session.get(OutboxMessage, message_id)
+        message.status, message.channel, message.provider_ref = "sent", "whatsapp", "wamid.7"
+        user = services.create_user(name="Siti", login="+6281277778888", password=None,
+                                    actor=SYSTEM)  # fmt: skip
+        db.session.commit()
+        user_id = user.id
+    client = app.test_client()
+    query = "hub.mode=subscribe&hub.challenge=1234&hub.verify_token="
+    assert client.get(f"/hooks/whatsapp?{query}wrong").status_code == 403
+    assert client.get(f"/hooks/whatsapp?{query}verify-me").get_data(as_text=True) == "1234"
+    value = {"statuses": [{"id": "wamid.7", "status": "read"}],
+             "messages": [{"from": "6281277778888", "text": {"body": "BERHENTI"}}]}  # fmt: skip
+    body = json.dumps({"entry": [{"changes": [{"value": value}]}]}).encode()
+    signature = "sha256=" + hmac.new(b"app-secret", body, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json"}
+    assert client.post("/hooks/whatsapp", data=body, headers=headers).status_code == 401
+    response = client.post("/hooks/whatsapp", data=body,
+                           headers={**headers, "X-Hub-Signature-256": signature})  # fmt: skip
+    assert response.status_code == 204
+    assert message_status(app, message_id)[0] == "delivered"
+    with app.app_context():
+        assert db.session.get(User, user_id).messages_off_at is not None
+
+
+def test_the_worker_schedule_runs_the_nudges_and_delivers(make_app, make_user, make_cohort,
+                                                          enrol, gateway):  # fmt: skip
+    from datetime import date
+
+    app = make_app(SMS_BACKEND="http", SMS_GATEWAY_URL=gateway.url + "/send",
+                   SMS_GATEWAY_TOKEN="gw-token", PUBLIC_URL="https://lms.example.org",
+                   NOW=datetime(2027, 3, 2, 6, 0, tzinfo=UTC))  # fmt: skip
+    cohort_id, _ = make_cohort(start_date=date(2027, 3, 1), pacing="scheduled")
+    enrol(make_user(phone="+923001110009"), cohort_id)
+    schedules = app.extensions["lms.queue"]["schedules"]
+    schedules.call_local()  # what the worker's 15-minute periodic task runs
+    assert len(gateway.bodies) == 2 and {b["to"] for b in gateway.bodies} == {"+923001110009"}
+    from lms.extensions import db
+    from lms.outbox.models import OutboxMessage
+
+    with app.app_context():
+        rows = db.session.execute(db.select(OutboxMessage.kind, OutboxMessage.status)).all()
+    assert sorted(rows) == [("nudge.day_open", "sent"), ("nudge.not_started", "sent")]
