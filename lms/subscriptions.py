@@ -14,12 +14,14 @@ from lms.certificates.services import on_enrolment_completed
 from lms.events import subscribe
 from lms.nudges.cli import scheduled_run
 from lms.nudges.preferences import delivery_gate
+from lms.nudges.staff import report_section
 from lms.outbox.delivery import add_gate
 from lms.outbox.queue import add_schedule
 from lms.progress.events import EnrolmentCompleted, LessonCompleted
 from lms.progress.services import on_attempt_recorded as complete_on_pass
 from lms.quizzes.events import AttemptRecorded
 from lms.reports import summaries
+from lms.reports.sections import add_section
 
 
 def wire_subscribers(app: Flask) -> None:
@@ -29,3 +31,4 @@ def wire_subscribers(app: Flask) -> None:
     subscribe(app, EnrolmentCompleted, on_enrolment_completed)
     add_gate(app, delivery_gate)  # consent, checked at the moment of sending
     add_schedule(app, scheduled_run)  # nudges every 15 minutes in `lms worker`
+    add_section(app, report_section)  # the nudges' effect in the reports

@@ -34,7 +34,7 @@ def setup(make_app, make_user, make_cohort, enrol, gateway):
                        SMS_GATEWAY_TOKEN="gw-token", **settings)  # fmt: skip
         instructor = make_user("instructor")
         cohort_id, _ = make_cohort(instructor=instructor, start_date=START, timezone=timezone,
-                                   pacing="scheduled")  # fmt: skip
+                                   pacing="scheduled", org="Bank")  # fmt: skip
         people = {}
         for language, phone in (("ur", "+923001110001"), ("id", "+6281211110002")):
             user = make_user(name=f"Trainee {language}", phone=phone)
@@ -220,3 +220,28 @@ def test_without_a_public_address_the_command_refuses_naming_the_setting(setup):
     result = app.test_cli_runner().invoke(args=["nudges", "run"])
     assert result.exit_code != 0 and "LMS_PUBLIC_URL" in result.output
     assert queued(app) == []
+
+
+def test_reports_show_per_rule_how_many_came_back_within_48_hours(setup, make_user):
+    from conftest import sign_in_as
+
+    from lms.auth.models import User
+    from lms.cohorts.access import learning_context
+    from lms.extensions import db
+    from lms.progress.services import mark_lesson_done
+
+    app, cohort_id, people = setup()
+    nudged_at = datetime(2027, 3, 2, 6, 0, tzinfo=UTC)
+    run_at(app, nudged_at)
+    app.config["NOW"] = nudged_at + timedelta(hours=5)
+    with app.app_context(), app.test_request_context():
+        context = learning_context(db.session.get(User, people["ur"].id), cohort_id)
+        mark_lesson_done(context.enrolment, context.course, context.course.lessons[3])
+        db.session.commit()
+    sponsor = make_user("sponsor", org="Bank")
+    client = app.test_client()
+    sign_in_as(client, sponsor)
+    page = client.get(f"/reports/cohorts/{cohort_id}").get_data(as_text=True)
+    section = page[page.index('id="nudges"') :]
+    assert "Day N is open</td><td>2</td><td>1</td>" in section
+    assert "You have not started</td><td>2</td><td>1</td>" in section

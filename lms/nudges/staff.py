@@ -29,7 +29,10 @@ from lms.outbox.models import STATUSES, OutboxMessage
 from lms.outbox.segments import Segments, count_segments
 from lms.outbox.services import queue_message
 from lms.permissions import can_manage_cohort, ensure
+from lms.progress.models import LessonCompletion
+from lms.quizzes.models import QuizAttempt
 from lms.reports.roster import roster_rows
+from lms.reports.sections import Section
 
 AUDIENCES = ("all", "at_risk", "one")
 MAX_TEXT = 600
@@ -152,25 +155,63 @@ def send_drafts(actor: Any, cohort: Cohort, audience: str, text: str, enrolment_
 class Effect:
     rule: str
     nudged: int  # trainees nudged by this rule
-    came_back: int  # of them, active again within 48 hours of a nudge
+    came_back: int  # of them, active (a lesson done, a quiz submitted) within 48 hours after
 
 
 def effect(actor: Any, cohort: Cohort) -> list[Effect]:
-    """Per nudge rule: trainees nudged, and how many were active within 48 hours after.
-
-    "Active" is the enrolment's last activity, so a trainee counts as back when their
-    latest activity falls in the 48 hours after a nudge."""
+    """Per nudge rule, for the cohort's managers."""
     ensure(can_manage_cohort(actor, cohort))
-    rows = db.session.execute(
-        select(NudgeSend.rule, NudgeSend.enrolment_id, NudgeSend.created_at,
-               Enrolment.last_active_at)
-        .join(Enrolment, Enrolment.id == NudgeSend.enrolment_id)
-        .where(NudgeSend.cohort_id == cohort.id)
-    ).all()  # fmt: skip
+    return effect_of([cohort.id])
+
+
+def effect_of(cohort_ids: list[int]) -> list[Effect]:
+    """Per nudge rule: trainees nudged, and how many did something (a lesson, a quiz)
+    within 48 hours of one of its nudges. The caller has checked permissions."""
+    sends = db.session.execute(
+        select(NudgeSend.rule, NudgeSend.enrolment_id, NudgeSend.created_at).where(
+            NudgeSend.cohort_id.in_(cohort_ids)
+        )
+    ).all()
+    enrolments = {enrolment_id for _rule, enrolment_id, _at in sends}
+    activity: dict[int, list] = {}
+    if enrolments:
+        lessons = select(LessonCompletion.enrolment_id, LessonCompletion.completed_at).where(
+            LessonCompletion.enrolment_id.in_(enrolments)
+        )
+        attempts = select(QuizAttempt.enrolment_id, QuizAttempt.submitted_at).where(
+            QuizAttempt.enrolment_id.in_(enrolments)
+        )
+        for enrolment_id, at in [*db.session.execute(lessons), *db.session.execute(attempts)]:
+            activity.setdefault(enrolment_id, []).append(at)
     nudged: dict[str, set[int]] = {rule: set() for rule in RULES}
     back: dict[str, set[int]] = {rule: set() for rule in RULES}
-    for rule, enrolment_id, sent_at, active_at in rows:
+    window = timedelta(hours=48)
+    for rule, enrolment_id, sent_at in sends:
         nudged.setdefault(rule, set()).add(enrolment_id)
-        if active_at and sent_at <= active_at <= sent_at + timedelta(hours=48):
+        if any(sent_at < at <= sent_at + window for at in activity.get(enrolment_id, ())):
             back.setdefault(rule, set()).add(enrolment_id)
     return [Effect(rule, len(nudged[rule]), len(back.get(rule, ()))) for rule in nudged]
+
+
+def report_section(report: Any) -> Section | None:
+    """The nudges' effect in the sponsor and instructor reports (lms.reports.sections)."""
+    cohort_ids = [c["id"] for c in getattr(report, "cohorts", []) if "id" in c]
+    rows = [e for e in effect_of(cohort_ids) if e.nudged] if cohort_ids else []
+    if not rows:
+        return None
+    return Section(
+        id="nudges",
+        title=_("Nudges and their effect"),
+        columns=(_("Nudge"), _("Trainees nudged"), _("Came back within 48 hours")),
+        rows=[(RULE_LABELS.get(e.rule, e.rule)(), e.nudged, e.came_back) for e in rows],
+        note=_("Came back: did a lesson or a quiz within 48 hours of the reminder."),
+    )
+
+
+RULE_LABELS = {
+    "day_open": lambda: _("Day N is open"),
+    "not_started": lambda: _("You have not started"),
+    "away": lambda: _("You have been away N days"),
+    "one_quiz_left": lambda: _("One quiz left"),
+    "certificate_ready": lambda: _("Your certificate is ready"),
+}
