@@ -323,3 +323,67 @@ def test_the_worker_schedule_runs_the_nudges_and_delivers(make_app, make_user, m
     with app.app_context():
         rows = db.session.execute(db.select(OutboxMessage.kind, OutboxMessage.status)).all()
     assert sorted(rows) == [("nudge.day_open", "sent"), ("nudge.not_started", "sent")]
+
+
+def test_message_hours_per_cohort_and_writing_to_one_trainee_from_the_roster(
+    sms_app, make_user, make_cohort, enrol, gateway
+):
+    from lms.cohorts.models import Cohort
+    from lms.extensions import db
+
+    instructor = make_user("instructor")
+    cohort_id, _ = make_cohort(instructor=instructor)
+    first = make_user(name="Ayesha", phone="+923001119999")
+    second = make_user(name="Bilal", phone="+923001118888")
+    enrolment_id = enrol(first, cohort_id)
+    enrol(second, cohort_id)
+    client = sms_app.test_client()
+    sign_in_as(client, instructor)
+    roster = client.get(f"/teach/cohorts/{cohort_id}/").get_data(as_text=True)
+    assert f"/teach/cohorts/{cohort_id}/messages?to={enrolment_id}" in roster
+    page = client.get(f"/teach/cohorts/{cohort_id}/messages?to={enrolment_id}").get_data(
+        as_text=True
+    )
+    assert '<option selected value="one">' in page or 'value="one" selected' in page
+    token = csrf_from(page)
+    client.post(f"/teach/cohorts/{cohort_id}/messages/hours",
+                data={"csrf_token": token, "from_hour": "21", "until_hour": "9"})  # fmt: skip
+    client.post(f"/teach/cohorts/{cohort_id}/messages/hours",
+                data={"csrf_token": token, "from_hour": "7", "until_hour": "22"})  # fmt: skip
+    with sms_app.app_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        assert (cohort.messages_from_hour, cohort.messages_until_hour) == (7, 22)
+    client.post(f"/teach/cohorts/{cohort_id}/messages/send", data={
+        "csrf_token": token, "audience": "one", "enrolment": str(enrolment_id),
+        "text": "See you tomorrow"})  # fmt: skip
+    deliver(sms_app)
+    assert [body["to"] for body in gateway.bodies] == ["+923001119999"]
+    listing = client.get(f"/teach/cohorts/{cohort_id}/messages?user={first.id}")
+    assert "See you tomorrow" in listing.get_data(as_text=True)
+    other = client.get(f"/teach/cohorts/{cohort_id}/messages?user={second.id}")
+    assert "See you tomorrow" not in other.get_data(as_text=True)
+
+
+def test_twilio_inbound_stop_turns_messages_off(make_app, make_user):
+    import base64
+    import hashlib
+    import hmac
+
+    from lms.auth.models import User
+    from lms.extensions import db
+
+    app = make_app(TWILIO_AUTH_TOKEN="twilio-secret", PUBLIC_URL="https://lms.example.org")
+    user = make_user(phone="+923001117777")
+    form = {"From": "whatsapp:+923001117777", "Body": "STOP"}
+    signed = "https://lms.example.org/hooks/twilio/inbound" + "".join(
+        f"{k}{form[k]}" for k in sorted(form)
+    )
+    signature = base64.b64encode(
+        hmac.new(b"twilio-secret", signed.encode(), hashlib.sha1).digest()
+    ).decode()
+    client = app.test_client()
+    assert client.post("/hooks/twilio/inbound", data=form).status_code == 401
+    assert client.post("/hooks/twilio/inbound", data=form,
+                       headers={"X-Twilio-Signature": signature}).status_code == 204  # fmt: skip
+    with app.app_context():
+        assert db.session.get(User, user.id).messages_off_at is not None

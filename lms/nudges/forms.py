@@ -7,12 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange
 
 
 class ComposeForm(FlaskForm):
@@ -24,6 +25,11 @@ class ComposeForm(FlaskForm):
     )  # fmt: skip
     enrolment = SelectField(_l("Trainee"), choices=[], validate_choice=False)
     text = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=600)])
+
+
+class HoursForm(FlaskForm):
+    from_hour = IntegerField(_l("Send nudges from (hour)"), validators=[NumberRange(0, 23)])
+    until_hour = IntegerField(_l("until (hour)"), validators=[NumberRange(1, 24)])
 
 
 class ConfirmForm(FlaskForm):

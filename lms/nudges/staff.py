@@ -73,6 +73,18 @@ def messages_page(actor: Any, cohort: Cohort, filters: MessageFilter, page: int 
     return list(rows), total
 
 
+def set_message_hours(actor: Any, cohort: Cohort, from_hour: int, until_hour: int) -> None:
+    """The local hours nudges may go out in (the cohort's timezone): [from, until)."""
+    ensure(can_manage_cohort(actor, cohort))
+    if not (0 <= from_hour < until_hour <= 24):
+        raise ServiceError(
+            _("The hours must run forward, from 0 to 24 (e.g. from 9 until 21)."), field="hours"
+        )
+    cohort.messages_from_hour, cohort.messages_until_hour = from_hour, until_hour
+    record("cohort.message_hours", actor, cohort, hours=f"{from_hour}-{until_hour}")
+    db.session.flush()
+
+
 @dataclass(frozen=True)
 class Draft:
     user: User

@@ -18,7 +18,14 @@ from lms.cohorts import services as cohorts
 from lms.cohorts.models import Enrolment
 from lms.extensions import db
 from lms.nudges import codes, preferences, staff
-from lms.nudges.forms import CodeForm, CodeRequestForm, ComposeForm, ConfirmForm, PreferencesForm
+from lms.nudges.forms import (
+    CodeForm,
+    CodeRequestForm,
+    ComposeForm,
+    ConfirmForm,
+    HoursForm,
+    PreferencesForm,
+)
 from lms.outbox import services as outbox
 from lms.outbox.segments import count_segments
 from lms.web.forms import Page, page_number, run
@@ -35,6 +42,8 @@ def _me():
 
 def _compose_form(cohort) -> ComposeForm:
     form = ComposeForm()
+    if request.method == "GET" and request.args.get("to", "").isdigit():
+        form.audience.data, form.enrolment.data = "one", request.args["to"]
     enrolments = db.session.scalars(
         db.select(Enrolment).where(
             Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn"
@@ -67,7 +76,23 @@ def cohort_messages(cohort_id: int):
         "nudges/messages.html", cohort=cohort, page=Page(rows, page, staff.PER_PAGE, total),
         args=args, form=_compose_form(cohort), effect=staff.effect(_me(), cohort),
         segments=count_segments, labels=CHANNEL_LABELS, action=ConfirmForm(),
+        hours=HoursForm(from_hour=cohort.messages_from_hour,
+                        until_hour=cohort.messages_until_hour),
     )  # fmt: skip
+
+
+@bp.post("/teach/cohorts/<int:cohort_id>/messages/hours")
+@login_required
+def hours(cohort_id: int):
+    cohort = cohorts.managed_cohort(_me(), cohort_id)
+    form = HoursForm()
+    if form.validate_on_submit():
+        if run(lambda: staff.set_message_hours(_me(), cohort, form.from_hour.data,
+                                               form.until_hour.data)) is None:  # fmt: skip
+            flash(_("Saved."), "info")
+    else:
+        flash(_("The hours must run forward, from 0 to 24 (e.g. from 9 until 21)."), "error")
+    return redirect(url_for("nudges.cohort_messages", cohort_id=cohort.id))
 
 
 @bp.post("/teach/cohorts/<int:cohort_id>/messages/preview")
