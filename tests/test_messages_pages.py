@@ -387,3 +387,28 @@ def test_twilio_inbound_stop_turns_messages_off(make_app, make_user):
                        headers={"X-Twilio-Signature": signature}).status_code == 204  # fmt: skip
     with app.app_context():
         assert db.session.get(User, user.id).messages_off_at is not None
+
+
+def test_demo_loads_past_nudges_with_statuses_once(runner, app):
+    from sqlalchemy import func, select
+
+    from lms.extensions import db
+    from lms.nudges.models import NudgeSend
+    from lms.outbox.models import OutboxMessage
+
+    def counts():
+        with app.app_context():
+            rows = db.session.execute(
+                select(OutboxMessage.status, func.count())
+                .where(OutboxMessage.kind.like("nudge.%"))
+                .group_by(OutboxMessage.status)
+            ).all()
+            return dict(rows), db.session.scalar(select(func.count()).select_from(NudgeSend))
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    statuses, sends = counts()
+    assert sum(statuses.values()) == sends > 50
+    assert statuses["delivered"] > statuses.get("failed", 0) > 0
+    assert "queued" not in statuses  # history only: nothing is sent again
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert counts() == (statuses, sends)
