@@ -245,3 +245,29 @@ def test_reports_show_per_rule_how_many_came_back_within_48_hours(setup, make_us
     section = page[page.index('id="nudges"') :]
     assert "Day N is open</td><td>2</td><td>1</td>" in section
     assert "You have not started</td><td>2</td><td>1</td>" in section
+
+
+def test_certificate_ready_once_and_only_while_it_is_news(setup):
+    from lms.certificates import services as certificates
+    from lms.cohorts.models import Enrolment
+    from lms.courses.catalogue import get_catalogue
+    from lms.extensions import db
+
+    app, cohort_id, people = setup()
+    issued_at = datetime(2027, 3, 4, 6, 0, tzinfo=UTC)
+    for language, when in (("ur", issued_at - timedelta(days=8)), ("id", issued_at)):
+        app.config["NOW"] = when
+        with app.app_context(), app.test_request_context():
+            enrolment = db.session.scalar(
+                db.select(Enrolment).where(Enrolment.user_id == people[language].id)
+            )
+            enrolment.status, enrolment.completed_at = "completed", when.replace(tzinfo=None)
+            course = get_catalogue().get("online-safety-basics")
+            code = certificates.issue(enrolment, course).code
+            db.session.commit()
+    run_at(app, issued_at + timedelta(hours=1))
+    [(to, _, body, _)] = queued(app, "nudge.certificate_ready")  # not the 8-day-old one
+    assert to == "+6281211110002" and "Sertifikat" in body
+    assert f"{PUBLIC}/cohorts/{cohort_id}/certificate.pdf" in body and code
+    run_at(app, issued_at + timedelta(days=1, hours=1))  # another day: not again
+    assert len(queued(app, "nudge.certificate_ready")) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask.cli import AppGroup
 
@@ -9,6 +11,7 @@ from lms.extensions import db
 from lms.nudges.links import NoPublicAddress
 from lms.nudges.services import run_nudges
 
+log = logging.getLogger(__name__)
 nudges_cli = AppGroup("nudges", help="Nudges: reminders to trainees, by their progress.")
 
 
@@ -30,8 +33,11 @@ def run_command() -> None:
 def scheduled_run() -> None:
     """The worker's schedule (every 15 minutes): like `lms nudges run`, logged not printed."""
     try:
-        run_nudges()
-    except NoPublicAddress:
+        result = run_nudges()
+    except NoPublicAddress as exc:
         db.session.rollback()
-        raise
+        log.warning("nudges not sent: %s", exc.message)
+        return
     db.session.commit()
+    if result.queued:
+        log.info("queued %s nudges", len(result.queued))

@@ -91,7 +91,8 @@ def user_for_token(token: str) -> User | None:
 
 def user_for_phone(raw: str) -> User | None:
     try:
-        phone = normalise_phone(raw.removeprefix("whatsapp:"), "PK")
+        region = current_app.config.get("DEFAULT_COUNTRY", "PK")
+        phone = normalise_phone(raw.removeprefix("whatsapp:"), region)
     except InvalidLogin:
         return None
     return db.session.query(User).filter(User.phone == phone).one_or_none()

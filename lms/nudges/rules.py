@@ -5,7 +5,8 @@ tested without a queue.
 Rules (ids are the contract's): `day_open` (a scheduled day opened today, not finished),
 `not_started` (the cohort started N days ago, default 1, and no lesson done), `away`
 (started, not finished, no activity for N days, default AT_RISK_DAYS), `one_quiz_left`
-(everything required is done but one quiz), `certificate_ready` (a valid certificate).
+(everything required is done but one quiz), `certificate_ready` (a valid certificate,
+issued in the last 7 days).
 Each `Due` has a `key` naming what it is about, so one thing is nudged once.
 """
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -29,6 +29,8 @@ from lms.nudges.links import link
 from lms.nudges.models import NudgeSend
 from lms.outbox.services import queue_message
 from lms.progress.services import completed_lessons, quiz_statuses, summarise
+
+CERTIFICATE_NEWS = timedelta(days=7)  # an older certificate is not news any more
 
 
 @dataclass
@@ -70,7 +72,10 @@ def _run_cohort(cohort: Cohort, course, now: datetime, run: NudgeRun) -> None:
     codes = dict(
         db.session.execute(
             select(Certificate.enrolment_id, Certificate.code).where(
-                Certificate.enrolment_id.in_(ids), Certificate.status == "valid"
+                Certificate.enrolment_id.in_(ids),
+                Certificate.status == "valid",
+                Certificate.issued_at
+                >= now.astimezone(UTC).replace(tzinfo=None) - CERTIFICATE_NEWS,
             )
         ).all()
     )

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from lms.auth.identity import account_key
+from lms.auth.services import default_region
 from lms.auth.views import sign_in
 from lms.cohorts import services as cohorts
 from lms.cohorts.models import Enrolment
@@ -196,7 +197,7 @@ def login_code():
     """Step 1: the phone number; a code is sent if it has an account (the page never says)."""
     form = CodeRequestForm()
     if form.validate_on_submit():
-        throttle("login_code", account_key(form.login.data, "PK"))
+        throttle("login_code", account_key(form.login.data, default_region()))
         run(lambda: codes.send_code(form.login.data))
         return render_template("nudges/login_code.html", form=CodeForm(login=form.login.data),
                                sent=True)  # fmt: skip
@@ -208,7 +209,7 @@ def login_code_check():
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("nudges/login_code.html", form=form, sent=True), 400
-    throttle("login", account_key(form.login.data or "", "PK"))
+    throttle("login", account_key(form.login.data or "", default_region()))
     user = run(lambda: codes.check_code(form.login.data or "", form.code.data), form)
     if user is None:
         return render_template("nudges/login_code.html", form=form, sent=True), 400
