@@ -247,6 +247,11 @@ def test_someone_who_opted_out_still_gets_the_code_they_ask_for_and_signs_in_wit
     again = client.post("/login/code/check", data={"csrf_token": csrf_from(step2),
                         "login": "+6281255556666", "code": code})  # fmt: skip
     assert again.status_code == 400  # used once
+    token = csrf_from(client.get("/login/code").get_data(as_text=True))  # the new session's
+    for _attempt in range(2):  # 3 codes per number in 15 minutes, then 429
+        client.post("/login/code", data={"csrf_token": token, "login": "+6281255556666"})
+    limited = client.post("/login/code", data={"csrf_token": token, "login": "+6281255556666"})
+    assert limited.status_code == 429
 
 
 @pytest.mark.parametrize("language", ["en", "ur", "id"])

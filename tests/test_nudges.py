@@ -271,3 +271,24 @@ def test_certificate_ready_once_and_only_while_it_is_news(setup):
     assert f"{PUBLIC}/cohorts/{cohort_id}/certificate.pdf" in body and code
     run_at(app, issued_at + timedelta(days=1, hours=1))  # another day: not again
     assert len(queued(app, "nudge.certificate_ready")) == 1
+
+
+def test_a_trainee_who_chose_whatsapp_gets_the_nudge_there(setup, gateway):
+    from lms.outbox.delivery import deliver_due
+
+    whatsapp = Endpoint(statuses=(200,), reply=lambda body: {"messages": [{"id": "wamid.9"}]})
+    try:
+        app, cohort_id, people = setup(WHATSAPP_BACKEND="cloud", WHATSAPP_API_URL=whatsapp.url,
+                                       WHATSAPP_PHONE_NUMBER_ID="77", WHATSAPP_TOKEN="wa")  # fmt: skip
+        set_user(app, people["id"].id, message_channel="whatsapp")
+        run_at(app, datetime(2027, 3, 2, 6, 0, tzinfo=UTC))
+        with app.app_context():
+            deliver_due()
+    finally:
+        whatsapp.close()
+    assert {body["to"] for body in gateway.bodies} == {"+923001110001"}  # SMS for the other
+    assert {body["to"] for body in whatsapp.bodies} == {"6281211110002"}
+    [parameter] = whatsapp.bodies[0]["template"]["components"][0]["parameters"]
+    assert "BERHENTI" in parameter["text"] and whatsapp.bodies[0]["template"]["language"] == {
+        "code": "id"
+    }
