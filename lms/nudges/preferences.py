@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 
 from lms.audit.services import record
 from lms.auth.identity import InvalidLogin, normalise_phone
@@ -95,7 +96,7 @@ def user_for_phone(raw: str) -> User | None:
         phone = normalise_phone(raw.removeprefix("whatsapp:"), region)
     except InvalidLogin:
         return None
-    return db.session.query(User).filter(User.phone == phone).one_or_none()
+    return db.session.scalar(select(User).where(User.phone == phone))
 
 
 def handle_reply(sender: str, text: str, via: str) -> str | None:

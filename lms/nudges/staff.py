@@ -85,6 +85,15 @@ def set_message_hours(actor: Any, cohort: Cohort, from_hour: int, until_hour: in
     db.session.flush()
 
 
+def enrolment_choices(actor: Any, cohort: Cohort) -> list[tuple[int, str]]:
+    """(enrolment id, name) of the trainees one may write to, by name."""
+    ensure(can_manage_cohort(actor, cohort))
+    rows = db.session.scalars(
+        select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn")
+    )
+    return sorted(((e.id, e.user.name) for e in rows), key=lambda pair: pair[1].lower())
+
+
 @dataclass(frozen=True)
 class Draft:
     user: User

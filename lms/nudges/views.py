@@ -16,8 +16,6 @@ from lms.auth.identity import account_key
 from lms.auth.services import default_region
 from lms.auth.views import sign_in
 from lms.cohorts import services as cohorts
-from lms.cohorts.models import Enrolment
-from lms.extensions import db
 from lms.nudges import codes, preferences, staff
 from lms.nudges.forms import (
     CodeForm,
@@ -45,13 +43,9 @@ def _compose_form(cohort) -> ComposeForm:
     form = ComposeForm()
     if request.method == "GET" and request.args.get("to", "").isdigit():
         form.audience.data, form.enrolment.data = "one", request.args["to"]
-    enrolments = db.session.scalars(
-        db.select(Enrolment).where(
-            Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn"
-        )
-    )
     form.enrolment.choices = [SelectChoice("", "-")] + [
-        SelectChoice(str(e.id), e.user.name) for e in enrolments
+        SelectChoice(str(enrolment_id), name)
+        for enrolment_id, name in staff.enrolment_choices(_me(), cohort)
     ]
     return form
 
