@@ -115,10 +115,13 @@ def test_quiet_hours_in_makassar_and_a_cohort_of_its_own_hours(setup):
     assert len(queued(app, "nudge.day_open")) == 2
 
 
-def test_each_trainee_gets_it_in_their_language_and_the_gateway_receives_it(setup, gateway):
+def test_each_trainee_gets_it_in_their_language_and_the_gateway_receives_it(
+    setup, gateway, make_user, enrol
+):
     from lms.outbox.delivery import deliver_due
 
     app, cohort_id, people = setup()
+    enrol(make_user(name="Sam Jones", phone="+923001110003"), cohort_id)  # English
     run_at(app, datetime(2027, 3, 2, 6, 0, tzinfo=UTC))  # 11:00 PKT, Day 2
     with app.app_context():
         assert deliver_due().sent
@@ -127,6 +130,7 @@ def test_each_trainee_gets_it_in_their_language_and_the_gateway_receives_it(setu
     urdu, indonesian = texts["+923001110001"], texts["+6281211110002"]
     assert "دن 2" in urdu and "بند" in urdu
     assert "Hari 2" in indonesian and "BERHENTI" in indonesian
+    assert texts["+923001110003"].startswith("Day 2 of Online Safety Basics is open.")
     print("\n".join(f"{to}: {text}" for to, text in texts.items()))  # the closing note's sample
 
 
