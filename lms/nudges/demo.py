@@ -34,14 +34,15 @@ def load_messages(cohort: Cohort, course: Course, rng: random.Random) -> int:
         if enrolment.started_at is None:
             plans.append(("not_started", "", 1, f"/cohorts/{cohort.id}/continue"))
         elif len(course.days) > 1 and rng.random() < 0.8:
-            lesson = course.days[1].lessons[0].slug
-            plans.append(("day_open", "day-2", 1, f"/cohorts/{cohort.id}/lessons/{lesson}"))
+            day = course.days[rng.randint(1, len(course.days) - 1)]
+            path = f"/cohorts/{cohort.id}/lessons/{day.lessons[0].slug}"
+            plans.append(("day_open", f"day-{day.number}", day.number - 1, path))
         for rule, key, offset, path in plans:
             day = cohort.start_date + timedelta(days=offset)
             local = datetime.combine(day, time(9, rng.randint(0, 59)), zone)
             at = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
             values = {"name": user.name.split(" ")[0], "course": course.title(user.language),
-                      "day": 2, "link": base + path}  # fmt: skip
+                      "day": offset + 1, "link": base + path}  # fmt: skip
             text = texts.render(f"nudge.{rule}", user.language, channel, **values)
             roll = rng.random()
             status = DELIVERED if roll < 0.85 else SENT if roll < 0.95 else FAILED
