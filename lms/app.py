@@ -35,6 +35,9 @@ from lms.events import init_events
 from lms.extensions import csrf, db, migrate
 from lms.home.views import bp as home_bp
 from lms.learning.views import bp as learning_bp
+from lms.nudges.cli import nudges_cli
+from lms.nudges.hooks import bp as hooks_bp
+from lms.nudges.views import bp as nudges_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
 from lms.reports.cli import report_command
@@ -108,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
     blueprints += [credentials_bp, tokens_bp, webhooks_bp, attendance_bp, checkin_bp, studio_bp]
+    blueprints += [nudges_bp, hooks_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)
@@ -118,5 +122,5 @@ def _register_cli(app: Flask) -> None:
     commands += [certificates_cli, report_command, backup_command, restore_command]
     commands += [credentials_cli, keys_cli, tokens_cli, webhooks_cli]
     certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
-    for command in [*commands, messages_cli, worker_command]:
+    for command in [*commands, messages_cli, worker_command, nudges_cli]:
         app.cli.add_command(command)
