@@ -32,6 +32,7 @@ from lms.home.views import bp as home_bp
 from lms.learning.views import bp as learning_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
+from lms.public import init_public_address
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
@@ -89,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
     init_sessions(app)
     init_i18n(app)
     init_assets(app)
+    init_public_address(app)
     init_compression(app)
     init_catalogue(app)
     init_events(app)
