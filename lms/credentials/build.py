@@ -37,6 +37,8 @@ def narrative(completion: Completion | None) -> str:
     elif completion.quizzes and completion.quizzes != "none":
         days = ", ".join(str(day) for day in completion.quizzes)
         parts.append(f"pass the quizzes of day(s) {days}")
+    if completion.post_test == "required":
+        parts.append("take the final check (post-test)")
     if not parts:
         return "Enrol in the course and finish it."
     rule = " and ".join(parts)
