@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from conftest import csrf_from, sign_in_as
 from quizhelpers import DAY1_RIGHT, DAY2_RIGHT, submit
 
@@ -90,3 +93,58 @@ def test_the_credential_criteria_name_the_post_test(app):
         course = get_catalogue().get("online-safety-basics")
         assert course.completion.post_test == "required"
         assert "final check (post-test)" in narrative(course.completion)
+
+
+FORBIDDEN_ON_THE_PRE_TEST = [
+    "pass mark",
+    "not passed",
+    "passed",
+    "attempt left",
+    "attempts left",
+    "correct answer",
+    "Not correct",
+    "Correct",
+    "Your answer</strong>",
+    "Four random words beat a word with numbers.",  # the question's feedback
+    "river-lamp-orbit-sugar",  # the right choice, shown beside the result
+]
+
+
+def main_of(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
+
+
+@pytest.mark.parametrize("language", ["en", "ur", "id"])
+def test_the_pre_test_shows_only_what_you_know_now(
+    app, client, make_user, make_cohort, enrol, language
+):
+    from lms.extensions import db
+
+    cohort_id, _ = make_cohort()
+    user = make_user()
+    enrol(user, cohort_id)
+    with app.app_context():
+        from lms.auth.models import User
+
+        db.session.get(User, user.id).language = language
+        db.session.commit()
+    sign_in_as(client, user)
+    page = main_of(client.get(f"/cohorts/{cohort_id}/quizzes/pre-test").get_data(as_text=True))
+    if language == "en":
+        assert "pass mark" not in page and "attempts left" not in page
+        assert "It does not count for your certificate" in page
+    answers = {"q-passphrase": "1", "q-percent": "30"}  # one right, one wrong
+    response = submit(client, cohort_id, "pre-test", answers)
+    assert response.status_code == 302
+    result = main_of(client.get(response.headers["Location"]).get_data(as_text=True))
+    if language == "en":
+        assert "What you know now: 50%" in result
+        for text in FORBIDDEN_ON_THE_PRE_TEST:
+            assert text not in result, text
+    assert not re.search(r'class="(ok|bad)"', result)
+    assert 'class="results"' not in result and "feedback" not in result
+    again = main_of(client.get(f"/cohorts/{cohort_id}/quizzes/pre-test").get_data(as_text=True))
+    if language == "en":
+        assert "What you know now: 50%" in again
+        assert "attempts" not in again and "instructor" not in again
+    assert f'href="/cohorts/{cohort_id}/continue"' in again

@@ -146,9 +146,16 @@ def quiz(cohort_id: int, quiz_key: str):
             context=context,
             quiz=quiz.in_language(_language()),
             info=info,
+            knowledge_check=quizzes.is_knowledge_check(quiz.key),
         ), 200
     form = quizzes.new_attempt_form(context, quiz_key, _language())
-    return render_template("learning/quiz.html", context=context, form=form, info=info)
+    return render_template(
+        "learning/quiz.html",
+        context=context,
+        form=form,
+        info=info,
+        knowledge_check=quizzes.is_knowledge_check(quiz.key),
+    )
 
 
 @bp.get("/quizzes/<quiz_key>/attempts/<int:number>")
@@ -165,6 +172,7 @@ def result(cohort_id: int, quiz_key: str, number: int):
         attempt=attempt,
         info=info,
         survey=surveys.offer(context.enrolment, context.course),
+        knowledge_check=quizzes.is_knowledge_check(quiz.key),
     )
 
 

@@ -43,6 +43,13 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="quiz-attempt")
 
 
+def is_knowledge_check(quiz_key: str) -> bool:
+    """The pre-test measures what people knew before: its result is only "what you know
+    now", with no pass mark, verdict, attempts, correct answers or feedback (the post-test
+    asks the same concepts)."""
+    return quiz_key == "pre-test"
+
+
 def get_quiz(context: LearningContext, key: str) -> Quiz:
     quiz = context.course.quiz(key)
     if quiz is None:
