@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 
 from lms.certificates.services import valid_certificate
 from lms.cohorts import access
@@ -18,6 +29,7 @@ from lms.permissions import PermissionDenied
 from lms.progress import services as progress
 from lms.quizzes import services as quizzes
 from lms.surveys import services as surveys
+from lms.web.errors import http_error_page
 from lms.web.forms import run
 
 bp = Blueprint("learning", __name__, url_prefix="/cohorts/<int:cohort_id>")
@@ -148,14 +160,52 @@ def quiz(cohort_id: int, quiz_key: str):
             info=info,
             knowledge_check=quizzes.is_knowledge_check(quiz.key),
         ), 200
-    form = quizzes.new_attempt_form(context, quiz_key, _language())
+    form, kept = _kept_form(context, quiz_key)
     return render_template(
         "learning/quiz.html",
         context=context,
-        form=form,
+        form=form or quizzes.new_attempt_form(context, quiz_key, _language()),
         info=info,
         knowledge_check=quizzes.is_knowledge_check(quiz.key),
+        kept=kept,
     )
+
+
+PENDING = "_pending_quiz"  # answers sent after the session ended, kept through sign-in
+
+
+def _kept_form(context, quiz_key: str):
+    """(the form as first shown, its answers) when answers were kept for this quiz."""
+    pending = session.get(PENDING)
+    if not pending or pending.get("path") != request.path:
+        return None, {}
+    session.pop(PENDING, None)
+    form = quizzes.restored_form(context, quiz_key, pending.get("attempt", ""))
+    return (form, pending.get("answers", {})) if form else (None, {})
+
+
+@bp.errorhandler(CSRFError)
+def session_ended(error: CSRFError):
+    """Quiz answers sent after the session ended: keep them, have the person sign in, and
+    bring them back to the quiz with the answers filled in (nothing is recorded unsigned)."""
+    if request.endpoint != "learning.quiz" or request.method != "POST":
+        return http_error_page(error)
+    session[PENDING] = {
+        "path": request.path,
+        "attempt": request.form.get("attempt", "")[:2000],
+        "answers": quizzes.kept_answers(request.form),
+    }
+    if current_user.is_authenticated:
+        flash(_("Please check your answers and send them again."), "info")
+        return redirect(request.path, 303)
+    flash(
+        _(
+            "Your session had ended, so your answers were not sent yet. "
+            "Sign in and they will be waiting for you."
+        ),
+        "info",
+    )
+    return redirect(url_for("auth.login", next=request.path), 303)
 
 
 @bp.get("/quizzes/<quiz_key>/attempts/<int:number>")

@@ -138,6 +138,42 @@ def new_attempt_form(context: LearningContext, quiz_key: str, language: str) -> 
     return AttemptForm(quiz=shown, payload=payload, questions=public_questions(shown, order))
 
 
+KEPT_FIELDS = 100
+
+
+def kept_answers(form) -> dict[str, list[str]]:
+    """The answer fields of a quiz form (`q-*`), capped, to keep while the person signs in
+    again: the session cookie carries them, so they stay small."""
+    kept: dict[str, list[str]] = {}
+    for name in list(form.keys())[:KEPT_FIELDS]:
+        if name.startswith("q-") and len(name) <= 80:
+            kept[name] = [value[:MAX_TEXT_ANSWER] for value in form.getlist(name)[:20]]
+    return kept
+
+
+def restored_form(context: LearningContext, quiz_key: str, payload: str) -> AttemptForm | None:
+    """The quiz form as it was first shown (same one-time token, choice order, language),
+    when `payload` was issued to this enrolment for this quiz; None otherwise (say, another
+    person signed in on a shared phone, or the payload was tampered with)."""
+    if context.enrolment is None:
+        return None
+    try:
+        data = _serializer().loads(payload)
+    except BadSignature:
+        return None
+    if data.get("e") != context.enrolment.id or data.get("q") != quiz_key:
+        return None
+    if _existing(data["t"]) is not None:
+        return None  # that submission was recorded after all
+    shown = get_quiz(context, quiz_key).in_language(data["l"])
+    order = {qid: list(values) for qid, values in data["o"].items()}
+    try:
+        questions = public_questions(shown, order)
+    except IndexError:  # the course changed since: start afresh
+        return None
+    return AttemptForm(quiz=shown, payload=payload, questions=questions)
+
+
 def _read_answers(questions: list[dict], form) -> dict:
     answers: dict = {}
     for question in questions:
