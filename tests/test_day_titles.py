@@ -111,3 +111,20 @@ def test_titles_without_a_label_get_one(client, make_user, make_cohort, enrol):
     sign_in_as(client, user)
     home = page(client, f"/cohorts/{cohort_id}/", "en")
     assert "Day 1: Your accounts" in home and "Day 2: Your money" in home
+
+
+def test_the_added_label_is_in_the_readers_language(app, make_user, make_cohort, enrol):
+    from lms.auth.models import User
+    from lms.extensions import db
+
+    cohort_id, _ = make_cohort()
+    user = make_user()
+    enrol(user, cohort_id)
+    with app.app_context():
+        db.session.get(User, user.id).language = "ur"
+        db.session.commit()
+    client = app.test_client()
+    sign_in_as(client, user)
+    assert "دن 1: آپ کے اکاؤنٹس" in page(client, f"/cohorts/{cohort_id}/", "ur")
+    anonymous = app.test_client()
+    assert "Hari 1: " in page(anonymous, "/courses/online-safety-basics/", "id")

@@ -23,7 +23,8 @@ def day_heading(number: int, title: str) -> str:
     Digital safety" when the author's title already begins with the label."""
     if has_day_label(title, number):
         return title
-    return f"{_('Day %(number)d', number=number)}: {title}"
+    label = _("Day %(number)d", number=number)
+    return f"{label}: {title}"
 
 
 @bp.get("/courses/")
