@@ -14,12 +14,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from lms.certificates.services import valid_certificate
+from lms.clock import now
 from lms.cohorts import access
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_course_or_404
@@ -40,10 +41,13 @@ def _language() -> str:
 
 
 def local_time(context, moment) -> str:
-    """`moment` in the cohort's timezone, formatted for the reader's language."""
-    return format_datetime(
-        moment.astimezone(ZoneInfo(context.cohort.timezone)), "full", rebase=False
-    )
+    """The day `moment` falls on in the cohort's timezone, as the reader's language writes
+    it: "Thursday 3 December" ("Kamis 3 Desember", "جمعرات 3 دسمبر"); the year only when
+    it is not this year. Days open at midnight there, so no clock time."""
+    zone = ZoneInfo(context.cohort.timezone)
+    day = moment.astimezone(zone).date()
+    this_year = now().astimezone(zone).year
+    return format_date(day, "EEEE d MMMM" if day.year == this_year else "EEEE d MMMM y")
 
 
 def _closed(context, day_number: int):
