@@ -314,12 +314,14 @@ def get_attempt(context: LearningContext, quiz_key: str, number: int) -> QuizAtt
 def attempts_of(
     actor: User, enrolment: Enrolment, quiz_key: str | None = None
 ) -> list[QuizAttempt]:
-    """A trainee's attempts, for that trainee or the cohort's managers."""
+    """A trainee's attempts in the order they were made, for that trainee or the cohort's
+    managers."""
     ensure(actor.id == enrolment.user_id or can_manage_cohort(actor, enrolment.cohort))
     query = select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id)
     if quiz_key:
         query = query.where(QuizAttempt.quiz_key == quiz_key)
-    return list(db.session.scalars(query.order_by(QuizAttempt.quiz_key, QuizAttempt.number)))
+    order = (QuizAttempt.submitted_at, QuizAttempt.id)  # in time order, as they happened
+    return list(db.session.scalars(query.order_by(*order)))
 
 
 def grant_attempt(actor: User, enrolment: Enrolment, quiz: Quiz) -> None:
