@@ -40,6 +40,7 @@ from lms.nudges.hooks import bp as hooks_bp
 from lms.nudges.views import bp as nudges_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
+from lms.public import init_public_address
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
@@ -100,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     init_sessions(app)
     init_i18n(app)
     init_assets(app)
+    init_public_address(app)
     init_compression(app)
     init_catalogue(app)
     init_events(app)

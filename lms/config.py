@@ -45,7 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "COMPRESS_MIN_BYTES": 500,
     "REGISTRATION": "open",  # or "invite"
     "SITE_NAME": "Literacy LMS",
-    "BASE_URL": "http://127.0.0.1:5000",  # for links printed by the CLI and sent in messages
+    "PUBLIC_URL": None,  # LMS_PUBLIC_URL: the start of every address printed for people
     "DEFAULT_COUNTRY": "PK",  # phone numbers typed without +country outside a cohort
     # Messages (DESIGN "Messages and nudges"): one backend per channel, `log` by default.
     "EMAIL_BACKEND": "log",  # log | smtp

@@ -102,4 +102,5 @@ def organisations():
 @bp.get("/audit")
 @login_required
 def audit():
-    return render_template("admin/audit.html", page=services.audit_entries(_me(), page_number()))
+    page = services.audit_entries(_me(), page_number())
+    return render_template("admin/audit.html", page=page, zones=services.entry_zones(page.items))

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -23,6 +23,7 @@ from lms.errors import ServiceError
 from lms.extensions import db
 from lms.outbox.services import queue_message
 from lms.permissions import ensure, is_admin
+from lms.public import external_url
 
 RESET_TTL = timedelta(hours=2)
 WELCOME_TTL = timedelta(days=14)
@@ -199,7 +200,7 @@ class IssuedToken:
 
     @property
     def link(self) -> str:
-        return url_for("auth.reset_with_token", token=self.token, _external=True)
+        return external_url("auth.reset_with_token", token=self.token)
 
 
 def _digest(value: str) -> str:

@@ -36,13 +36,17 @@ bp = Blueprint("auth", __name__)
 
 
 def sign_in(user) -> None:
-    """A fresh session for the signed-in user (no fixation of an earlier session)."""
-    language = session.get("_lang")
+    """A fresh session for the signed-in user (no fixation of an earlier session). The
+    language and quiz answers sent after the session ended are carried over (the quiz
+    page keeps the answers only for the enrolment their signed form was issued to)."""
+    language, pending = session.get("_lang"), session.get("_pending_quiz")
     session.clear()
     login_user(user)
     session.permanent = True
     if language:
         session["_lang"] = language
+    if pending:
+        session["_pending_quiz"] = pending
 
 
 @bp.route("/login", methods=["GET", "POST"])

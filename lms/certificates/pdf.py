@@ -1,8 +1,9 @@
 """Rendering a certificate to PDF with WeasyPrint, reproducibly, from the database alone.
 
 The rendering itself (worker process, fetcher, fonts) is `lms.pdf`'s. Rendered
-files are cached on local disk by certificate code and template version; any machine can
-rebuild them, so no shared disk is needed.
+files are cached on local disk by certificate code and a key of everything else printed
+(templates, fonts, page size, the public address); any machine can rebuild them, so no
+shared disk is needed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from lms.certificates.models import Certificate
 from lms.config import ROOT
 from lms.courses.catalogue import get_catalogue
 from lms.pdf import STATIC_DIR, PdfRenderError, render_html_to_pdf
+from lms.public import public_url
 
 DEFAULT_TEMPLATE = "certificates/default.html"
 PAGE_SIZES = {"A4": "A4 landscape", "Letter": "letter landscape"}
@@ -43,7 +45,8 @@ def text_direction(text: str) -> str:
 
 
 def verify_url(code: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{display(code)}"
+    """The verify link printed (and in the QR code): always the public address."""
+    return f"{public_url()}/verify/{display(code)}"
 
 
 def course_template(course_dir: Path | None) -> str | None:
@@ -52,11 +55,14 @@ def course_template(course_dir: Path | None) -> str | None:
 
 
 def template_version(course_dir: Path | None) -> str:
+    """A key of everything printed besides the certificate's own row: the templates,
+    fonts, page size and the public address of the verify link."""
     default = (ROOT / "templates" / DEFAULT_TEMPLATE).read_bytes()
     custom = (course_template(course_dir) or "").encode()
     fonts = b"".join(sorted(p.name.encode() for p in (STATIC_DIR / "fonts").glob("*.ttf")))
     size = current_app.config.get("CERTIFICATE_PAGE_SIZE", "A4").encode()
-    return hashlib.sha256(default + custom + fonts + size).hexdigest()[:12]
+    address = public_url().encode()
+    return hashlib.sha256(b"\0".join([default, custom, fonts, size, address])).hexdigest()[:12]
 
 
 def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:

@@ -20,6 +20,12 @@ from lms.web.ratelimit import throttle
 bp = Blueprint("join", __name__)
 
 
+@bp.app_template_filter("join_code")
+def join_code_filter(code: str) -> str:
+    """A join code as people see it everywhere (`XES-5ZR`, as the CLI prints it)."""
+    return display_code(code)
+
+
 @bp.get("/join")
 def join_form():
     """The code form (also on the home page); a typed code goes to its join page."""

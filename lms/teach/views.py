@@ -12,6 +12,7 @@ from lms.auth import services as accounts
 from lms.auth.models import User
 from lms.certificates.services import valid_certificate
 from lms.cohorts import bulk, services
+from lms.cohorts.codes import display_code
 from lms.cohorts.forms import AddInstructorForm, CohortForm, UploadForm
 from lms.courses.catalogue import get_catalogue
 from lms.db import write_after_read
@@ -77,7 +78,7 @@ def create():
             flash(
                 _(
                     "Cohort created. Share the join code %(code)s with your trainees.",
-                    code=cohort.join_code,
+                    code=display_code(cohort.join_code),
                 ),
                 "info",
             )
@@ -214,7 +215,8 @@ def grant(cohort_id: int, enrolment_id: int, quiz_key: str):
 def rotate_code(cohort_id: int):
     cohort = services.managed_cohort(_me(), cohort_id)
     code = run(lambda: services.rotate_code(_me(), cohort))
-    flash(_("New join code: %(code)s. The old code no longer works.", code=code), "info")
+    shown = display_code(code) if code else code
+    flash(_("New join code: %(code)s. The old code no longer works.", code=shown), "info")
     return redirect(url_for("teach.roster_page", cohort_id=cohort.id))
 
 

@@ -60,6 +60,11 @@ def _render(code: int, name: str, headers=None):
     )
 
 
+def http_error_page(error: HTTPException):
+    """The standard page for an HTTP error (for handlers that treat only some cases)."""
+    return _http_error(error)
+
+
 def _http_error(error: HTTPException):
     db.session.rollback()
     headers = {}

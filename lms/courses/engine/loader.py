@@ -102,7 +102,9 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
                 "knowledge gain per concept needs the same ids",
             )
     survey = load_survey_files(ctx, ctx.root)
-    completion = parse_completion(ctx, doc, meta.get("completion"), days)
+    completion = parse_completion(
+        ctx, doc, meta.get("completion"), days, has_post_test=post_test is not None
+    )
     certificate = parse_certificate(ctx, doc, meta.get("certificate"))
     _check_root_files(ctx)
     course = Course(
