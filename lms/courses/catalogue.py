@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, send_file
 
-from lms.courses.engine import Course, Problem, load_courses
+from lms.courses.engine import Course, Problem, load_courses, safety
 
 log = logging.getLogger(__name__)
 _cache: dict[tuple[str, tuple], Catalogue] = {}
@@ -61,6 +61,15 @@ def init_catalogue(app: Flask) -> None:
 
 def get_catalogue() -> Catalogue:
     return current_app.extensions["lms.catalogue"]
+
+
+def media_response(course: Course, filename: str, max_age: int):
+    """A file of the course's `media/` folder, or 404 for anything that is not a plain file
+    inside it (no links, no hidden files, no way out of the folder)."""
+    path = safety.contained_file(course.path / "media", filename)
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=max_age, conditional=True)
 
 
 def get_course_or_404(slug: str) -> Course:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_from_directory, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import get_locale
 
-from lms.courses.catalogue import get_catalogue, get_course_or_404
+from lms.courses.catalogue import get_catalogue, get_course_or_404, media_response
 
 bp = Blueprint("courses", __name__)
 MEDIA_MAX_AGE = 365 * 24 * 3600
@@ -58,6 +58,4 @@ def lesson_page(course, lesson, language: str) -> dict:
 
 @bp.get("/courses/<slug>/media/<path:filename>")
 def media(slug: str, filename: str):
-    course = get_course_or_404(slug)
-    # send_from_directory refuses any path that escapes the media folder.
-    return send_from_directory(course.path / "media", filename, max_age=MEDIA_MAX_AGE)
+    return media_response(get_course_or_404(slug), filename, MEDIA_MAX_AGE)

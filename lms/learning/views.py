@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user, login_required
 
 from lms.certificates.services import valid_certificate
 from lms.cohorts import access
 from lms.cohorts.services import get_cohort
-from lms.courses.catalogue import get_course_or_404
+from lms.courses.catalogue import get_course_or_404, media_response
 from lms.courses.views import MEDIA_MAX_AGE, lesson_page
 from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
@@ -171,4 +171,4 @@ def result(cohort_id: int, quiz_key: str, number: int):
 @bp.get("/media/<path:filename>")
 def media(cohort_id: int, filename: str):
     course = get_course_or_404(get_cohort(cohort_id).course_slug)
-    return send_from_directory(course.path / "media", filename, max_age=MEDIA_MAX_AGE)
+    return media_response(course, filename, MEDIA_MAX_AGE)

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.audit.services import record
 from lms.extensions import db
-from lms.permissions import NotFound, PermissionDenied
+from lms.permissions import Concealed, NotFound, PermissionDenied
 
 MESSAGES = {
     400: _l("The request could not be understood. Please go back and try again."),
@@ -27,16 +27,27 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(PermissionDenied, _permission_denied)
     app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(Concealed, _concealed)
     app.register_error_handler(Exception, _unexpected_error)
 
 
 def _permission_denied(error: PermissionDenied):
     """403, recorded in the audit log (committed on its own: the request's work is dropped)."""
+    _audit_denial()
+    return _render(403, "Forbidden")
+
+
+def _concealed(_error: Concealed):
+    """A denial answered 404, as for something that does not exist; audited all the same."""
+    _audit_denial()
+    return _render(404, "Not Found")
+
+
+def _audit_denial() -> None:
     db.session.rollback()
     user = current_user._get_current_object() if current_user.is_authenticated else None
     record("permission.denied", user, None, path=request.path[:200], method=request.method)
     db.session.commit()
-    return _render(403, "Forbidden")
 
 
 def _not_found(_error: NotFound):
