@@ -1,4 +1,4 @@
-"""Database set-up: SQLite pragmas and transaction mode, and a reachability check.
+"""Database set-up: SQLite pragmas and transaction mode, and reachability and write checks.
 
 SQLite loses updates or fails with "database is locked" when a transaction reads and
 then writes. So every transaction that may write begins with `BEGIN IMMEDIATE` (the
@@ -82,6 +82,20 @@ def database_reachable() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         db.session.rollback()
         return False
+
+
+def database_writable() -> bool:
+    """True when the database takes a write: a no-op UPDATE of the migration row, rolled
+    back (a read-only file, a read-only transaction or a full disk all fail it)."""
+    g.lms_writes = True  # a write transaction (BEGIN IMMEDIATE on SQLite), even from a GET
+    try:
+        db.session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "cannot write"
+        return False
+    finally:
+        db.session.rollback()
+        g.lms_writes = False
 
 
 def contains(text: str) -> str:

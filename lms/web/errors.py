@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.audit.services import record
@@ -18,9 +19,16 @@ MESSAGES = {
     405: _l("That action is not allowed here."),
     413: _l("What you sent is too large. Please send a smaller file."),
     429: _l("Too many attempts. Please wait a little and try again."),
-    500: _l("Something went wrong on our side. Your work is saved; please try again."),
+    500: _l(
+        "Something went wrong on our side, and what you just sent may not have been saved. "
+        "Please try again."
+    ),
     503: _l("The service is temporarily unavailable. Please try again in a minute."),
 }
+NOT_SAVED = _l(
+    "We could not save this: the database is not taking changes just now. What you just "
+    "sent was not saved. Please try again in a few minutes."
+)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -59,8 +67,8 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
-def _render(code: int, name: str, headers=None):
-    message = str(MESSAGES.get(code, MESSAGES[400 if code < 500 else 500]))
+def _render(code: int, name: str, headers=None, message=None):
+    message = str(message or MESSAGES.get(code, MESSAGES[400 if code < 500 else 500]))
     if _wants_json():
         body = jsonify(error={"code": name.lower().replace(" ", "_"), "message": message})
         return body, code, headers or {}
@@ -87,6 +95,11 @@ def _unexpected_error(error: Exception):
         return _http_error(error)
     from flask import current_app
 
+    if isinstance(error, OperationalError | InternalError):  # read-only, disk full, gone
+        current_app.logger.error(
+            "database refused %s %s: %s", request.method, request.path, type(error.orig).__name__
+        )
+        return _render(503, "Service Unavailable", message=NOT_SAVED)
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     if current_app.testing and current_app.config.get("PROPAGATE_EXCEPTIONS"):
         raise error
