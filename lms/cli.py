@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy.exc import DBAPIError
@@ -12,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from lms import create_app
 from lms.demo import load_demo
 from lms.extensions import db
+from lms.private import FOLDER_MODE, tighten
 from lms.reports.summaries import rebuild_missing
 
 
@@ -55,6 +58,7 @@ def main() -> None:
 @with_appcontext
 def init_command() -> None:
     """Create the database, or upgrade it to the latest schema (never loses data)."""
+    tighten(Path(current_app.instance_path), FOLDER_MODE)  # an older install left it 0755
     upgrade()
     rebuilt = rebuild_missing()
     db.session.commit()

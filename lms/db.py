@@ -11,12 +11,14 @@ whose transaction begins IMMEDIATE: a deferred reader is never upgraded into a w
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from lms.extensions import db
+from lms.private import FILE_MODE, tighten
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,6 +40,9 @@ def init_db(app: Flask) -> None:
 
 
 def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
+    database = engine.url.database or ""
+    path = None if database in ("", ":memory:") or database.startswith("file:") else database
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
@@ -47,6 +52,9 @@ def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
+        if path:  # password hashes and personal data: the owner's only
+            for suffix in ("", "-wal", "-shm"):
+                tighten(Path(path + suffix), FILE_MODE)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
