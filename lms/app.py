@@ -54,6 +54,7 @@ from lms.web.errors import register_error_handlers
 from lms.web.health import bp as health_bp
 from lms.web.i18n import bp as i18n_bp
 from lms.web.i18n import init_i18n
+from lms.web.limits import init_limits
 from lms.web.security import init_security
 from lms.webhooks.cli import webhooks_cli
 from lms.webhooks.views import bp as webhooks_bp
@@ -99,6 +100,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "lms" / "migrations"))
     csrf.init_app(app)
     init_sessions(app)
+    init_limits(app)
     init_i18n(app)
     init_assets(app)
     init_public_address(app)

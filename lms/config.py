@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import Flask
 
+from lms.private import private_folder
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -139,7 +141,7 @@ def _instance_secret_key(instance: Path) -> str:
     path = instance / "secret_key"
     if path.is_file():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    private_folder(instance)
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

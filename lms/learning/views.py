@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -23,7 +22,7 @@ from lms.certificates.services import valid_certificate
 from lms.clock import now
 from lms.cohorts import access
 from lms.cohorts.services import get_cohort
-from lms.courses.catalogue import get_course_or_404
+from lms.courses.catalogue import get_course_or_404, media_response
 from lms.courses.views import MEDIA_MAX_AGE, lesson_page
 from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
@@ -232,4 +231,4 @@ def result(cohort_id: int, quiz_key: str, number: int):
 @bp.get("/media/<path:filename>")
 def media(cohort_id: int, filename: str):
     course = get_course_or_404(get_cohort(cohort_id).course_slug)
-    return send_from_directory(course.path / "media", filename, max_age=MEDIA_MAX_AGE)
+    return media_response(course, filename, MEDIA_MAX_AGE)

@@ -29,7 +29,7 @@ from lms.courses.engine import Quiz
 from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
-from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure
+from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure_visible
 from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.grading import grade_question, score_percent
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
@@ -327,8 +327,8 @@ def attempts_of(
     actor: User, enrolment: Enrolment, quiz_key: str | None = None
 ) -> list[QuizAttempt]:
     """A trainee's attempts in the order they were made, for that trainee or the cohort's
-    managers."""
-    ensure(actor.id == enrolment.user_id or can_manage_cohort(actor, enrolment.cohort))
+    managers (404 for anyone else)."""
+    ensure_visible(actor.id == enrolment.user_id or can_manage_cohort(actor, enrolment.cohort))
     query = select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id)
     if quiz_key:
         query = query.where(QuizAttempt.quiz_key == quiz_key)
@@ -338,7 +338,7 @@ def attempts_of(
 
 def grant_attempt(actor: User, enrolment: Enrolment, quiz: Quiz) -> None:
     """An instructor allows one more attempt (recorded in the audit log)."""
-    ensure(can_manage_cohort(actor, enrolment.cohort))
+    ensure_visible(can_manage_cohort(actor, enrolment.cohort))
     if quiz.attempts == 0:
         raise ServiceError(_("This quiz already allows unlimited attempts."))
     db.session.add(

@@ -10,6 +10,7 @@ import math
 import re
 from pathlib import Path
 
+from lms.courses.engine import safety
 from lms.courses.engine.context import LoadContext as _Ctx
 from lms.courses.engine.context import content_hash
 from lms.courses.engine.frontmatter import Document
@@ -80,6 +81,11 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         )
     if not course_file.is_file():
         ctx.error(course_file, 1, "missing course.md")
+        return None, ctx.problems
+    refused = safety.scan(ctx.root)  # before reading anything: links, huge files
+    for path, reason in refused:
+        ctx.error(path, 1, reason)
+    if refused:
         return None, ctx.problems
     doc = ctx.read(course_file)
     if doc is None:
