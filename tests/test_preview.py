@@ -167,3 +167,17 @@ def test_the_cohorts_page_links_to_the_preview(client, people):
     sign_in_as(client, people["teacher"])
     html = client.get("/teach/").get_data(as_text=True)
     assert f'href="{URL}"' in html
+
+
+def test_a_course_that_never_passed_shows_only_its_errors(people, courses_dir, make_app):
+    course = courses_dir / "broken-course"
+    course.mkdir()
+    (course / "course.md").write_text("---\ntitle: Broken\nlanguage: xx-yy\n---\nHello\n")
+    client = make_app().test_client()
+    sign_in_as(client, people["admin"])
+    response = client.get("/teach/courses/broken-course/preview")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "never passed the check" in html
+    assert "<code>courses/broken-course/course.md:3</code>" in html
+    assert client.get("/courses/broken-course/").status_code == 404  # trainees see nothing
