@@ -27,7 +27,7 @@ translations: install
 run: install
 	$(BIN)/lms init
 	$(BIN)/lms demo
-	scripts/serve --host $(HOST) --port $(PORT)
+	LMS_PUBLIC_URL=$${LMS_PUBLIC_URL:-http://$(HOST):$(PORT)} scripts/serve --host $(HOST) --port $(PORT)
 
 ## test: install (Debian packages too), run the suite on SQLite, then on PostgreSQL if reachable
 test: install system-deps

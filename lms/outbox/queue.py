@@ -20,6 +20,14 @@ from lms.outbox.delivery import deliver_due, deliver_one
 from lms.outbox.services import NEW_IDS
 
 EXTENSION = "lms.queue"
+SCHEDULES = "lms.queue.schedules"  # app.extensions key: jobs run every 15 minutes
+
+
+def add_schedule(app: Flask, job) -> None:
+    """Run `job()` (in an app context) every 15 minutes in `lms worker` (nudges, ...)."""
+    app.extensions.setdefault(SCHEDULES, []).append(job)
+
+
 log = logging.getLogger(__name__)
 
 
@@ -45,7 +53,17 @@ def init_queue(app: Flask) -> Huey:
         with app.app_context():
             deliver_due()
 
-    app.extensions[EXTENSION] = {"huey": huey, "deliver": deliver}
+    @huey.periodic_task(crontab(minute="*/15"), name="schedules")
+    def schedules() -> None:
+        with app.app_context():
+            for job in app.extensions.get(SCHEDULES, ()):
+                try:
+                    job()
+                except Exception:  # noqa: BLE001 - one job must not stop the others
+                    log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+            deliver_due()
+
+    app.extensions[EXTENSION] = {"huey": huey, "deliver": deliver, "schedules": schedules}
     return huey
 
 

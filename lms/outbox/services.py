@@ -31,6 +31,7 @@ def queue_message(
     user_id: int | None = None,
     cohort_id: int | None = None,
     attachment: str | None = None,
+    language: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; it is sent after commit."""
     message = OutboxMessage(
@@ -42,6 +43,7 @@ def queue_message(
         user_id=user_id,
         cohort_id=cohort_id,
         attachment=attachment,
+        language=language,
         status=QUEUED,
         next_try_at=utcnow_naive(),
         created_at=utcnow_naive(),

@@ -20,6 +20,7 @@ LIMITS = {
     "login": (10, 50, 15 * 60),
     "reset": (10, 30, 60 * 60),
     "join": (0, 60, 15 * 60),
+    "login_code": (3, 20, 15 * 60),  # codes sent to one phone, from one address
 }
 
 

@@ -21,6 +21,7 @@ from lms.courses.engine.model import (
     Problem,
     frozen_map,
 )
+from lms.courses.engine.nudge_settings import parse_nudges
 from lms.courses.engine.quizfiles import load_quiz_files
 from lms.courses.engine.render import word_count
 from lms.courses.engine.settings import parse_certificate, parse_completion
@@ -35,6 +36,7 @@ COURSE_KEYS = {
     "certificate",
     "minutes",
     "tags",
+    "nudges",
 }
 COURSE_TRANSLATION_KEYS = {"title", "summary"}
 LESSON_KEYS = {"title", "minutes", "required"}
@@ -119,6 +121,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         certificate=certificate,
         has_certificate_template=(ctx.root / "certificate.html").is_file(),
         survey=survey,
+        nudges=parse_nudges(ctx, doc, meta.get("nudges")),
     )
     if any(p.severity == "error" for p in ctx.problems):
         return None, ctx.problems
