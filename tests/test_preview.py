@@ -71,11 +71,14 @@ def test_preview_shows_keys_feedback_rules_and_translations(client, people):
     assert "Required lessons" in html
     # answer keys: the correct choice is marked in words (read by screen readers too)
     keys = re.findall(
-        r'<li class="correct">\s*<strong class="key">✓ Correct answer:</strong>\s*(.+)', html
+        r'<li class="correct">\s*<strong class="key" lang="en">✓ Correct answer:</strong>\s*(.+)',
+        html,
     )
     assert "Four random words joined together" in keys
     assert "123456" not in keys
-    assert re.search(r'<li class="wrong">\s*<span class="meta">Wrong answer:</span>\s*123456', html)
+    assert re.search(
+        r'<li class="wrong">\s*<span class="meta" lang="en">Wrong answer:</span>\s*123456', html
+    )
     assert re.search(r"✓ Correct answer:</strong> 3000\b", html)  # the numeric key
     # per-choice and general feedback
     assert "This is the first password attackers try." in html
