@@ -71,11 +71,14 @@ def test_preview_shows_keys_feedback_rules_and_translations(client, people):
     assert "Required lessons" in html
     # answer keys: the correct choice is marked in words (read by screen readers too)
     keys = re.findall(
-        r'<li class="correct">\s*<strong class="key">✓ Correct answer:</strong>\s*(.+)', html
+        r'<li class="correct">\s*<strong class="key" lang="en">✓ Correct answer:</strong>\s*(.+)',
+        html,
     )
     assert "Four random words joined together" in keys
     assert "123456" not in keys
-    assert re.search(r'<li class="wrong">\s*<span class="meta">Wrong answer:</span>\s*123456', html)
+    assert re.search(
+        r'<li class="wrong">\s*<span class="meta" lang="en">Wrong answer:</span>\s*123456', html
+    )
     assert re.search(r"✓ Correct answer:</strong> 3000\b", html)  # the numeric key
     # per-choice and general feedback
     assert "This is the first password attackers try." in html
@@ -167,3 +170,17 @@ def test_the_cohorts_page_links_to_the_preview(client, people):
     sign_in_as(client, people["teacher"])
     html = client.get("/teach/").get_data(as_text=True)
     assert f'href="{URL}"' in html
+
+
+def test_a_course_that_never_passed_shows_only_its_errors(people, courses_dir, make_app):
+    course = courses_dir / "broken-course"
+    course.mkdir()
+    (course / "course.md").write_text("---\ntitle: Broken\nlanguage: xx-yy\n---\nHello\n")
+    client = make_app().test_client()
+    sign_in_as(client, people["admin"])
+    response = client.get("/teach/courses/broken-course/preview")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "never passed the check" in html
+    assert "<code>courses/broken-course/course.md:3</code>" in html
+    assert client.get("/courses/broken-course/").status_code == 404  # trainees see nothing
