@@ -306,3 +306,19 @@ def test_staff_pages_by_role(app, setting, make_user, method, path):
         if status == 200 and method == "post":
             status = 302  # redirects back after saving
         assert got == status, (who, url, got)
+
+
+def test_a_racing_second_row_is_dropped_not_an_error(app, setting):
+    """Two requests that both saw "not checked in yet": the unique row keeps one."""
+    from lms.attendance import services
+    from lms.attendance.models import ClassSession
+    from lms.cohorts.models import Enrolment
+    from lms.extensions import db
+
+    with app.app_context(), app.test_request_context("/", method="POST"):
+        session = db.session.get(ClassSession, setting["session"])
+        enrolment = db.session.get(Enrolment, setting["enrolments"][0])
+        assert services._add(session, enrolment, "code", None) is True
+        assert services._add(session, enrolment, "code", None) is False
+        db.session.commit()
+    assert attendance_rows(app) == 1
