@@ -16,7 +16,7 @@ from conftest import (
     reset_postgres_schema,
     with_schema,
 )
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from lms.extensions import db
 
@@ -86,7 +86,7 @@ def test_upgrade_from_previous_keeps_data(empty_database_url, tmp_path):
         db.engine.dispose()
 
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0011"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
 
 
 def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, enrol):
@@ -139,6 +139,19 @@ def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, en
         from lms.credentials.keys import ensure
 
         ensure()  # the first signing key
+        from lms.api.tokens import create_token
+        from lms.webhooks.models import Webhook, WebhookDelivery
+
+        create_token(SYSTEM, person, "crm", ["read"])  # an API token
+        hook = Webhook(url="https://hooks.test.example/lms", events=["enrolment.created"],
+                       secret="whsec_c2VjcmV0")  # fmt: skip
+        db.session.add(hook)
+        db.session.flush()
+        from lms.outbox.models import OutboxMessage
+
+        outbox_id = db.session.scalar(select(OutboxMessage.id).limit(1))
+        db.session.add(WebhookDelivery(webhook_id=hook.id, outbox_id=outbox_id,
+                                       event="enrolment.created", message_id="msg_kept"))  # fmt: skip
         from lms.attendance.models import Attendance, ClassSession
 
         session = ClassSession(

@@ -12,7 +12,7 @@ from lms.extensions import db
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
 STATUSES = (QUEUED, SENDING, SENT, FAILED, CANCELLED)
-CHANNELS = ("email", "sms", "whatsapp", "webhook")
+CHANNELS = ("email", "sms", "whatsapp", "webhook", "xapi")
 
 
 class OutboxMessage(db.Model):

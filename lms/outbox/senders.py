@@ -15,10 +15,11 @@ import logging
 import smtplib
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 
 from lms.outbox.models import OutboxMessage
 
@@ -26,11 +27,31 @@ log = logging.getLogger("lms.messages")
 TIMEOUT = 20
 
 
+SENDERS = "lms.senders"  # app.extensions key: channel -> sender registered by a higher package
+
+
 class SendFailed(RuntimeError):
-    """The backend did not accept the message; the text says why (no secrets)."""
+    """The backend did not accept the message; the text says why (no secrets).
+
+    `permanent`: trying again cannot help (e.g. the webhook was disabled), so no retry."""
+
+    def __init__(self, reason: str, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+def register_sender(
+    app: Flask, channel: str, sender: Callable[[OutboxMessage], str | None]
+) -> None:
+    """Deliver rows of `channel` with `sender` (webhooks and learning records register
+    theirs, so the outbox needs to know nothing about them)."""
+    app.extensions.setdefault(SENDERS, {})[channel] = sender
 
 
 def send(message: OutboxMessage) -> str | None:
+    registered = current_app.extensions.get(SENDERS, {}).get(message.channel)
+    if registered is not None:
+        return registered(message)
     backend = current_app.config.get("MESSAGE_BACKEND", "log")
     if backend == "memory":
         current_app.extensions.setdefault("lms.sent", []).append(message_copy(message))

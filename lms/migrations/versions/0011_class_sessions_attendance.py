@@ -1,7 +1,7 @@
 """in-person sessions and attendance
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-10 09:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
