@@ -220,6 +220,13 @@ def test_instructor_marks_by_hand_and_figures_follow(app, setting):
     assert report.attendance == {"sessions": 1, "places": 3, "attended": 2, "rate": 66.7}
     sponsor_csv = staff.get(f"/reports/cohorts/{cohort}.csv").get_data(as_text=True)
     assert "attendance_rate,66.7" in sponsor_csv and "attendance_places,3" in sponsor_csv
+    trainee_page = staff.get(f"/teach/cohorts/{cohort}/enrolments/{first}/").get_data(as_text=True)
+    assert "In-person sessions" in trainee_page and "present" in trainee_page
+    assert "checked in with the code" in trainee_page
+    app.config["NOW"] = BEFORE
+    later = staff.get(f"/teach/cohorts/{cohort}/enrolments/{_third}/").get_data(as_text=True)
+    assert "to come" in later and "absent" not in later
+    app.config["NOW"] = DURING
     # unticking removes a mark
     staff.post(
         f"/teach/cohorts/{cohort}/sessions/{session}/",
