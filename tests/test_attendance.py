@@ -329,3 +329,10 @@ def test_a_racing_second_row_is_dropped_not_an_error(app, setting):
         assert services._add(session, enrolment, "code", None) is False
         db.session.commit()
     assert attendance_rows(app) == 1
+
+
+def test_guessing_codes_is_throttled(app, setting):
+    client = trainee_client(app, setting["trainees"][0])
+    statuses = [client.get(f"/checkin/AAAA{n:02d}").status_code for n in range(21)]
+    assert statuses[:20] == [404] * 20 and statuses[20] == 429
+    assert check_in(client, shown_code(setting)).status_code == 429  # even the right one, now
