@@ -35,8 +35,12 @@ from lms.events import init_events
 from lms.extensions import csrf, db, migrate
 from lms.home.views import bp as home_bp
 from lms.learning.views import bp as learning_bp
+from lms.nudges.cli import nudges_cli
+from lms.nudges.hooks import bp as hooks_bp
+from lms.nudges.views import bp as nudges_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
+from lms.public import init_public_address
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
@@ -50,6 +54,7 @@ from lms.web.errors import register_error_handlers
 from lms.web.health import bp as health_bp
 from lms.web.i18n import bp as i18n_bp
 from lms.web.i18n import init_i18n
+from lms.web.limits import init_limits
 from lms.web.security import init_security
 from lms.webhooks.cli import webhooks_cli
 from lms.webhooks.views import bp as webhooks_bp
@@ -95,8 +100,10 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "lms" / "migrations"))
     csrf.init_app(app)
     init_sessions(app)
+    init_limits(app)
     init_i18n(app)
     init_assets(app)
+    init_public_address(app)
     init_compression(app)
     init_catalogue(app)
     init_events(app)
@@ -108,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
     blueprints += [credentials_bp, tokens_bp, webhooks_bp, attendance_bp, checkin_bp, studio_bp]
+    blueprints += [nudges_bp, hooks_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)
@@ -118,5 +126,5 @@ def _register_cli(app: Flask) -> None:
     commands += [certificates_cli, report_command, backup_command, restore_command]
     commands += [credentials_cli, keys_cli, tokens_cli, webhooks_cli]
     certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
-    for command in [*commands, messages_cli, worker_command]:
+    for command in [*commands, messages_cli, worker_command, nudges_cli]:
         app.cli.add_command(command)

@@ -27,6 +27,7 @@ from lms.cohorts import services as cohorts
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.courses.engine.model import Course, Quiz
 from lms.extensions import db
+from lms.nudges.demo import load_messages
 from lms.permissions import SYSTEM
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, QuizAttempt
@@ -99,6 +100,7 @@ def load_programme(organisation: Organisation, instructor: User, course: Course)
                 )
             ):
                 certificates.issue(enrolment, course)
+            load_messages(cohort, course, random.Random(3026 + index))
         made.append(cohort)
     return made
 

@@ -7,6 +7,7 @@ from lms.auth.models import Organisation, PasswordToken, User
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, Enrolment
 from lms.credentials.models import SigningKey
+from lms.nudges.models import LoginCode, NudgeSend
 from lms.outbox.models import OutboxMessage
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
@@ -32,6 +33,8 @@ __all__ = [
     "Cohort",
     "Enrolment",
     "LessonCompletion",
+    "LoginCode",
+    "NudgeSend",
     "OutboxMessage",
     "Organisation",
     "PasswordToken",

@@ -14,11 +14,17 @@ from lms.certificates.events import CertificateIssued, CertificateRevoked
 from lms.certificates.services import on_enrolment_completed
 from lms.cohorts.events import EnrolmentCreated, EnrolmentWithdrawn
 from lms.events import subscribe
+from lms.nudges.cli import scheduled_run
+from lms.nudges.preferences import delivery_gate
+from lms.nudges.staff import report_section
+from lms.outbox.delivery import add_gate
+from lms.outbox.queue import add_schedule
 from lms.outbox.senders import register_sender
 from lms.progress.events import EnrolmentCompleted, LessonCompleted
 from lms.progress.services import on_attempt_recorded as complete_on_pass
 from lms.quizzes.events import AttemptRecorded
 from lms.reports import summaries
+from lms.reports.sections import add_section
 from lms.webhooks import services as webhooks
 from lms.webhooks import xapi
 from lms.webhooks.sender import send_webhook
@@ -41,3 +47,6 @@ def wire_subscribers(app: Flask) -> None:
     subscribe(app, EnrolmentCompleted, xapi.on_enrolment_completed)
     register_sender(app, "webhook", send_webhook)
     register_sender(app, "xapi", xapi.send_statement)
+    add_gate(app, delivery_gate)  # consent, checked at the moment of sending
+    add_schedule(app, scheduled_run)  # nudges every 15 minutes in `lms worker`
+    add_section(app, report_section)  # the nudges' effect in the reports

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -86,7 +85,20 @@ def test_upgrade_from_previous_keeps_data(empty_database_url, tmp_path):
         db.engine.dispose()
 
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
+REVISIONS = [
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+]
 
 
 def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, enrol):
@@ -132,6 +144,17 @@ def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, en
             )
         quizzes.grant_attempt(SYSTEM, context.enrolment, context.course.quiz("day-1"))
         send_token(issue_token(person, "reset"))  # and an outbox row
+        from datetime import date, datetime
+
+        from lms.nudges.models import LoginCode, NudgeSend
+
+        db.session.add(
+            NudgeSend(rule="away", key="", enrolment_id=context.enrolment.id,
+                      cohort_id=cohort_id, local_day=date(2026, 1, 9))
+        )  # fmt: skip
+        db.session.add(
+            LoginCode(user_id=person.id, code_hash="0" * 64, expires_at=datetime(2026, 1, 9))
+        )
         from lms.surveys.models import SurveyAnswer, SurveySubmission
 
         db.session.add(SurveySubmission(enrolment_id=context.enrolment.id, cohort_id=cohort_id))
