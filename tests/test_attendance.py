@@ -288,14 +288,15 @@ STAFF_PAGES = [
 
 @pytest.mark.parametrize(("method", "path"), STAFF_PAGES)
 def test_staff_pages_by_role(app, setting, make_user, method, path):
-    """Anonymous: sign-in; trainee, other instructor, sponsor: 403; instructor, admin: ok."""
+    """Anonymous: sign-in; trainee, other instructor, sponsor: 404 (the cohort is hidden from
+    them); instructor, admin: ok."""
     url = path.format(c=setting["cohort"], s=setting["session"])
     app.config["WTF_CSRF_ENABLED"] = False  # the status comes from the permission check
     expected = {
         None: 302,
-        "trainee": 403,
-        "other-instructor": 403,
-        "sponsor": 403,
+        "trainee": 404,
+        "other-instructor": 404,
+        "sponsor": 404,
         "instructor": 200,
         "admin": 200,
     }

@@ -126,10 +126,10 @@ def test_item_analysis_page_for_the_cohort_instructor_only(app, cohort, make_use
     for role in ("trainee", "sponsor"):
         other = app.test_client()
         sign_in_as(other, make_user(role, org="Bank" if role == "sponsor" else None))
-        assert other.get(f"/teach/cohorts/{cohort_id}/items").status_code == 403
+        assert other.get(f"/teach/cohorts/{cohort_id}/items").status_code == 404
     stranger = app.test_client()
     sign_in_as(stranger, make_user("instructor"))
-    assert stranger.get(f"/teach/cohorts/{cohort_id}/items").status_code == 403
+    assert stranger.get(f"/teach/cohorts/{cohort_id}/items").status_code == 404
     assert app.test_client().get(f"/teach/cohorts/{cohort_id}/items").status_code == 302
 
 
