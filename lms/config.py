@@ -71,6 +71,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "REPORT_MIN_GROUP": 5,  # breakdown groups smaller than this are hidden
     "AT_RISK_DAYS": 3,  # no activity for this many days while the cohort runs
+    "CHECKIN_CODE_SECONDS": 120,  # an in-person session's check-in code changes this often
 }
 
 # LMS_<NAME> environment variables whose name differs from the Flask setting.

@@ -220,6 +220,13 @@ def test_instructor_marks_by_hand_and_figures_follow(app, setting):
     assert report.attendance == {"sessions": 1, "places": 3, "attended": 2, "rate": 66.7}
     sponsor_csv = staff.get(f"/reports/cohorts/{cohort}.csv").get_data(as_text=True)
     assert "attendance_rate,66.7" in sponsor_csv and "attendance_places,3" in sponsor_csv
+    trainee_page = staff.get(f"/teach/cohorts/{cohort}/enrolments/{first}/").get_data(as_text=True)
+    assert "In-person sessions" in trainee_page and "present" in trainee_page
+    assert "checked in with the code" in trainee_page
+    app.config["NOW"] = BEFORE
+    later = staff.get(f"/teach/cohorts/{cohort}/enrolments/{_third}/").get_data(as_text=True)
+    assert "to come" in later and "absent" not in later
+    app.config["NOW"] = DURING
     # unticking removes a mark
     staff.post(
         f"/teach/cohorts/{cohort}/sessions/{session}/",
@@ -281,14 +288,15 @@ STAFF_PAGES = [
 
 @pytest.mark.parametrize(("method", "path"), STAFF_PAGES)
 def test_staff_pages_by_role(app, setting, make_user, method, path):
-    """Anonymous: sign-in; trainee, other instructor, sponsor: 403; instructor, admin: ok."""
+    """Anonymous: sign-in; trainee, other instructor, sponsor: 404 (the cohort is hidden from
+    them); instructor, admin: ok."""
     url = path.format(c=setting["cohort"], s=setting["session"])
     app.config["WTF_CSRF_ENABLED"] = False  # the status comes from the permission check
     expected = {
         None: 302,
-        "trainee": 403,
-        "other-instructor": 403,
-        "sponsor": 403,
+        "trainee": 404,
+        "other-instructor": 404,
+        "sponsor": 404,
         "instructor": 200,
         "admin": 200,
     }
@@ -306,3 +314,26 @@ def test_staff_pages_by_role(app, setting, make_user, method, path):
         if status == 200 and method == "post":
             status = 302  # redirects back after saving
         assert got == status, (who, url, got)
+
+
+def test_a_racing_second_row_is_dropped_not_an_error(app, setting):
+    """Two requests that both saw "not checked in yet": the unique row keeps one."""
+    from lms.attendance import services
+    from lms.attendance.models import ClassSession
+    from lms.cohorts.models import Enrolment
+    from lms.extensions import db
+
+    with app.app_context(), app.test_request_context("/", method="POST"):
+        session = db.session.get(ClassSession, setting["session"])
+        enrolment = db.session.get(Enrolment, setting["enrolments"][0])
+        assert services._add(session, enrolment, "code", None) is True
+        assert services._add(session, enrolment, "code", None) is False
+        db.session.commit()
+    assert attendance_rows(app) == 1
+
+
+def test_guessing_codes_is_throttled(app, setting):
+    client = trainee_client(app, setting["trainees"][0])
+    statuses = [client.get(f"/checkin/AAAA{n:02d}").status_code for n in range(21)]
+    assert statuses[:20] == [404] * 20 and statuses[20] == 429
+    assert check_in(client, shown_code(setting)).status_code == 429  # even the right one, now

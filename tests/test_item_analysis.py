@@ -22,6 +22,8 @@ A withdrawn trainee's perfect attempt counts nowhere.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import sign_in_as
 from werkzeug.datastructures import MultiDict
@@ -119,13 +121,15 @@ def test_item_analysis_page_for_the_cohort_instructor_only(app, cohort, make_use
     assert "It comes from a number saved in your contacts" in html
     assert "1.00" in html and "0.50" in html
     assert "Nobody has taken this quiz yet." in html  # day 2 has no attempts
+    link = re.search(r'href="([^"]*preview)#day-1-otp-never"', html)
+    assert link and client.get(link.group(1)).status_code == 200  # fix it from there
     for role in ("trainee", "sponsor"):
         other = app.test_client()
         sign_in_as(other, make_user(role, org="Bank" if role == "sponsor" else None))
-        assert other.get(f"/teach/cohorts/{cohort_id}/items").status_code == 403
+        assert other.get(f"/teach/cohorts/{cohort_id}/items").status_code == 404
     stranger = app.test_client()
     sign_in_as(stranger, make_user("instructor"))
-    assert stranger.get(f"/teach/cohorts/{cohort_id}/items").status_code == 403
+    assert stranger.get(f"/teach/cohorts/{cohort_id}/items").status_code == 404
     assert app.test_client().get(f"/teach/cohorts/{cohort_id}/items").status_code == 302
 
 

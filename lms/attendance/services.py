@@ -296,6 +296,31 @@ def mark(actor: User, session: ClassSession, present: set[int]) -> tuple[int, in
 # -- figures for the roster and reports ------------------------------------------------------
 
 
+def attendance_of(actor: User, enrolment: Enrolment) -> list[SessionMark]:
+    """Each session of the trainee's cohort with the trainee's mark (None: absent)."""
+    ensure(can_manage_cohort(actor, enrolment.cohort))
+    marks = {
+        a.session_id: a
+        for a in db.session.scalars(
+            select(Attendance).where(Attendance.enrolment_id == enrolment.id)
+        )
+    }
+    sessions = db.session.scalars(
+        select(ClassSession)
+        .where(ClassSession.cohort_id == enrolment.cohort_id)
+        .order_by(ClassSession.starts_at, ClassSession.id)
+    )
+    at = utcnow_naive()
+    return [SessionMark(s, marks.get(s.id), s.starts_at <= at) for s in sessions]
+
+
+@dataclass(frozen=True)
+class SessionMark:
+    session: ClassSession
+    attendance: Attendance | None
+    held: bool  # started by now
+
+
 def attendance_by_enrolment(cohort: Cohort) -> tuple[int, dict[int, int]]:
     """(sessions held so far, {enrolment id: sessions attended}) for the cohort."""
     at = utcnow_naive()

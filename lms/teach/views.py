@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from lms.attendance import services as attendance
 from lms.audit.services import record
 from lms.auth import services as accounts
 from lms.auth.models import User
@@ -198,6 +199,8 @@ def trainee(cohort_id: int, enrolment_id: int):
         course=course,
         progress=progress.progress_of(enrolment, course) if course else None,
         attempts=quizzes.attempts_of(_me(), enrolment),
+        sessions=attendance.attendance_of(_me(), enrolment),
+        local=attendance.local_time,
         certificate=valid_certificate(enrolment.id),
         limits={quiz.key: quizzes.attempts_info(enrolment, quiz) for quiz in course.quizzes()}
         if course
