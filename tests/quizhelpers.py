@@ -20,6 +20,7 @@ DAY1_WRONG = {
     "q-save-percent": "300",
 }
 DAY2_RIGHT = {"q-budget-savings": "800.000", "q-emergency-fund": "1"}
+POST_RIGHT = {"q-passphrase": "0", "q-percent": "500000"}  # the sample course's post-test
 
 
 def quiz_form(client, cohort_id: int, key: str) -> dict:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from messaging_fakes import Endpoint
+from quizhelpers import DAY2_RIGHT
 from werkzeug.datastructures import MultiDict
 
 START = date(2027, 3, 1)  # a Monday, after every fixture's real-time joined_at
@@ -186,6 +187,8 @@ def test_away_one_quiz_left_and_certificate_ready(setup):
             mark_lesson_done(context.enrolment, context.course, lesson)
         form = quizzes.new_attempt_form(context, "day-1", "en")
         quizzes.submit(context, "day-1", form.payload, MultiDict(DAY1_ANSWERS))
+        form = quizzes.new_attempt_form(context, "day-2", "en")  # the post-test is what is left
+        quizzes.submit(context, "day-2", form.payload, MultiDict(DAY2_RIGHT))
         other = db.session.scalar(db.select(Enrolment).where(Enrolment.user_id == people["id"].id))
         other.started_at = other.last_active_at = (day3 - timedelta(days=4)).replace(tzinfo=None)
         db.session.commit()

@@ -114,7 +114,7 @@ def get_cohort(actor: User, cohort_id: int) -> CohortOut:
 
 
 def _organisation(actor: User, name: str | None):
-    return accounts.get_or_create_organisation(name, actor=actor) if name and name.strip() else None
+    return accounts.named_organisation(actor, name) if name and name.strip() else None
 
 
 @operation(bp, "/cohorts", "POST", summary="Create a cohort", tag="cohorts",

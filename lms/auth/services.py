@@ -182,6 +182,23 @@ def chosen_organisation(actor: User, organisation_id: int | None) -> Organisatio
     return organisation
 
 
+def named_organisation(actor: User, name: str) -> Organisation:
+    """An organisation given by name (the API's cohort sponsor): an existing one for
+    instructors, created if new only for admins, as on the cohort form."""
+    if is_admin(actor):
+        return get_or_create_organisation(name, actor)
+    require_role(actor, "instructor")
+    organisation = db.session.scalar(
+        select(Organisation).where(Organisation.name == " ".join(name.split()))
+    )
+    if organisation is None:
+        raise ServiceError(
+            _("There is no organisation of this name; an admin adds organisations."),
+            field="organisation",
+        )
+    return organisation
+
+
 def instructor_choices(actor: User) -> list[User]:
     """The instructors a cohort's teachers are assigned from (active accounts)."""
     require_role(actor, "instructor", "admin")

@@ -23,7 +23,7 @@ from lms.courses.engine import Course
 from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
-from lms.permissions import NotFound, can_manage_cohort, ensure_visible
+from lms.permissions import NotFound, can_manage_cohort, ensure, ensure_visible
 from lms.progress.events import EnrolmentCompleted
 
 
@@ -120,7 +120,7 @@ def due_enrolments(cohort: Cohort) -> list[int]:
 
 
 def revoke(actor: User, certificate: Certificate, reason: str) -> None:
-    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
+    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))  # codes are public (verify)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ServiceError(_("Please give a reason."), field="reason")
@@ -135,7 +135,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
 
 def reissue(actor: User, certificate: Certificate, holder_name: str) -> Certificate:
     """Correct the holder's name: a new certificate, the old one marked superseded."""
-    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
+    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))  # codes are public (verify)
     holder_name = " ".join((holder_name or "").split())
     if not holder_name or len(holder_name) > 200:
         raise ServiceError(
@@ -179,7 +179,7 @@ def managed_certificate(actor: User, certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         raise NotFound()
-    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
+    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))  # codes are public (verify)
     return certificate
 
 
@@ -188,7 +188,7 @@ def managed_certificate_by_code(actor: User, code: str) -> Certificate:
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
     if certificate is None:
         raise NotFound()
-    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
+    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))  # codes are public (verify)
     return certificate
 
 

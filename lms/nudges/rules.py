@@ -19,7 +19,13 @@ from zoneinfo import ZoneInfo
 from lms.cohorts import pacing
 from lms.cohorts.models import Cohort, Enrolment
 from lms.courses.engine import Course
-from lms.progress.services import Progress, required_lessons, required_quizzes
+from lms.progress.services import (
+    POST_TEST,
+    Progress,
+    post_test_required,
+    required_lessons,
+    required_quizzes,
+)
 
 RULES = ("day_open", "not_started", "away", "one_quiz_left", "certificate_ready")
 
@@ -146,4 +152,8 @@ def _one_quiz_left(course: Course, progress: Progress) -> str | None:
         for key in required_quizzes(course)
         if not (s := progress.quizzes.get(key)) or not s.passed
     ]
+    if post_test_required(course) and not (
+        (taken := progress.quizzes.get(POST_TEST)) and taken.attempts
+    ):
+        missing.append(POST_TEST)  # taking the post-test is part of completion
     return missing[0] if len(missing) == 1 else None

@@ -44,6 +44,32 @@ ADMINS = statuses(302, 403, 403, 403, 403, 403, 403, 200)
 NOBODY = statuses(*[404] * 8)
 SIGNED_IN_404 = statuses(302, *[404] * 7)
 
+NO_TOKEN = statuses(*[401] * 8)
+UNSIGNED = statuses(*[401] * 8)  # a provider callback without the provider's signature
+API_RULES = [
+    ("GET", "/api/v1/courses"),
+    ("GET", "/api/v1/courses/<slug>"),
+    ("GET", "/api/v1/cohorts"),
+    ("POST", "/api/v1/cohorts"),
+    ("GET", "/api/v1/cohorts/<int:cohort_id>"),
+    ("GET", "/api/v1/cohorts/<int:cohort_id>/enrolments"),
+    ("POST", "/api/v1/cohorts/<int:cohort_id>/enrolments"),
+    ("POST", "/api/v1/cohorts/<int:cohort_id>/enrolments/bulk"),
+    ("POST", "/api/v1/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/withdraw"),
+    ("GET", "/api/v1/me/progress"),
+    ("GET", "/api/v1/cohorts/<int:cohort_id>/progress"),
+    ("GET", "/api/v1/cohorts/<int:cohort_id>/quizzes/<quiz_key>"),
+    ("POST", "/api/v1/cohorts/<int:cohort_id>/quizzes/<quiz_key>"),
+    ("GET", "/api/v1/cohorts/<int:cohort_id>/quizzes/<quiz_key>/attempts"),
+    ("GET", "/api/v1/cohorts/<int:cohort_id>/quizzes/<quiz_key>/attempts/<int:number>"),
+    ("GET", "/api/v1/certificates"),
+    ("GET", "/api/v1/certificates/<code>"),
+    ("POST", "/api/v1/certificates/<code>/revoke"),
+    ("POST", "/api/v1/certificates/<code>/reissue"),
+    ("GET", "/api/v1/cohorts/<int:cohort_id>/report"),
+    ("GET", "/api/v1/organisations/<int:organisation_id>/report"),
+]
+
 # (method, rule) -> statuses per role. Every rule of the URL map must be here.
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): PUBLIC,
@@ -142,6 +168,56 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/admin/organisations"): ADMINS,
     ("POST", "/admin/organisations"): ADMINS,
     ("GET", "/admin/audit"): ADMINS,
+    ("GET", "/admin/webhooks/"): ADMINS,
+    ("POST", "/admin/webhooks/"): ADMINS,  # the form again, with errors
+    ("POST", "/admin/webhooks/<int:webhook_id>/remove"): statuses(
+        302, 403, 403, 403, 403, 403, 403, 404
+    ),
+    # API tokens in the profile
+    ("GET", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,  # the form again, with errors
+    ("POST", "/account/tokens/revoke"): statuses(302, *[404] * 7),  # no such token of theirs
+    # the course studio, attendance, item analysis
+    # instructors of any cohort of the course (cohort B's teaches the same course) and admins
+    ("GET", "/teach/courses/<slug>/preview"): statuses(302, 404, 404, 200, 200, 404, 404, 200),
+    ("GET", "/teach/cohorts/<int:cohort_id>/roster.xlsx"): A_MANAGER,
+    ("GET", "/teach/cohorts/<int:cohort_id>/items"): A_MANAGER,
+    ("GET", "/teach/cohorts/<int:cohort_id>/sessions"): A_MANAGER,
+    ("POST", "/teach/cohorts/<int:cohort_id>/sessions"): A_MANAGER,  # the form, with errors
+    ("GET", "/teach/cohorts/<int:cohort_id>/sessions/<int:session_id>/"): A_MANAGER,
+    ("POST", "/teach/cohorts/<int:cohort_id>/sessions/<int:session_id>/"): A_MANAGER_REDIRECT,
+    ("GET", "/teach/cohorts/<int:cohort_id>/sessions/<int:session_id>/code"): A_MANAGER,
+    ("POST", "/teach/cohorts/<int:cohort_id>/sessions/<int:session_id>/delete"): (
+        A_MANAGER_REDIRECT
+    ),
+    ("GET", "/checkin"): PUBLIC,
+    ("GET", "/checkin/<code>"): SIGNED_IN_404,  # not a code of a session going on now
+    ("POST", "/checkin/<code>"): SIGNED_IN_404,
+    # messages and nudges
+    ("GET", "/teach/cohorts/<int:cohort_id>/messages"): A_MANAGER,
+    ("POST", "/teach/cohorts/<int:cohort_id>/messages/hours"): A_MANAGER_REDIRECT,
+    ("POST", "/teach/cohorts/<int:cohort_id>/messages/preview"): A_MANAGER_REDIRECT,
+    ("POST", "/teach/cohorts/<int:cohort_id>/messages/send"): A_MANAGER_REDIRECT,
+    ("POST", "/teach/messages/<int:message_id>/requeue"): SIGNED_IN_404,
+    ("POST", "/teach/messages/<int:message_id>/cancel"): SIGNED_IN_404,
+    ("GET", "/messages/unsubscribe/<token>"): NOBODY,  # not a valid link
+    ("POST", "/messages/unsubscribe/<token>"): NOBODY,
+    ("GET", "/account/messages"): SIGNED_IN,
+    ("POST", "/account/messages"): SIGNED_IN,
+    ("GET", "/login/code"): PUBLIC,
+    ("POST", "/login/code"): PUBLIC,  # the form again, with errors
+    ("POST", "/login/code/check"): statuses(*[400] * 8),  # no code sent
+    # provider callbacks: signed by the provider, never by a browser session
+    ("POST", "/hooks/sms/status"): UNSIGNED,
+    ("POST", "/hooks/sms/inbound"): UNSIGNED,
+    ("POST", "/hooks/twilio/status"): UNSIGNED,
+    ("POST", "/hooks/twilio/inbound"): UNSIGNED,
+    ("GET", "/hooks/whatsapp"): statuses(*[403] * 8),  # wrong verify token
+    ("POST", "/hooks/whatsapp"): UNSIGNED,
+    # the JSON API: a bearer token or nothing, whoever the browser session belongs to
+    **{(method, rule): NO_TOKEN for method, rule in API_RULES},
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/docs"): PUBLIC,
 }
 
 # Extra probes beyond one URL per rule: objects of the other cohort, and ids that do not
@@ -172,6 +248,10 @@ PARAMETERS = {
     "filename": "padlock.svg",
     "fmt": "csv",
     "token": "not-a-real-token",
+    "webhook_id": "999",
+    "session_id": "{session_a}",
+    "message_id": "999",
+    "organisation_id": "1",
 }
 CODE_BY_RULE = {"/join/<code>": "{code_a}"}  # /verify/<code>... use the certificate's code
 FILENAME_BY_RULE = {"/static/<path:filename>": "css/app.css"}
@@ -245,6 +325,20 @@ def world(make_user, make_cohort, enrol, app):
         certificate = certificates.issue(enrolment, get_catalogue().get("online-safety-basics"))
         db.session.commit()
         certificate_id, certificate_code = certificate.id, certificate.code
+        from datetime import datetime
+
+        from lms.attendance.models import ClassSession
+
+        session = ClassSession(
+            cohort_id=a,
+            starts_at=datetime(2026, 1, 6, 9),
+            ends_at=datetime(2026, 1, 6, 11),
+            place="Hall",
+            secret="s" * 32,
+        )
+        db.session.add(session)
+        db.session.commit()
+        session_a = session.id
     ids = {
         "a": a,
         "b": b,
@@ -254,6 +348,7 @@ def world(make_user, make_cohort, enrol, app):
         "trainee_id": people["trainee"].id,
         "certificate_id": certificate_id,
         "certificate_code": certificate_code,
+        "session_a": session_a,
     }
     return people, ids
 
