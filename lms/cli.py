@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, run_command, with_appcontext
 from flask_migrate import upgrade
 
 from lms import create_app
@@ -15,6 +17,17 @@ from lms.reports.summaries import rebuild_missing
 @click.group(cls=FlaskGroup, create_app=create_app)
 def main() -> None:
     """Literacy LMS command line."""
+
+
+@click.command("run", params=run_command.params, help=run_command.help)
+@click.pass_context
+def run_with_course_reload(ctx: click.Context, **options) -> None:
+    """Flask's `run`, with course files seen on the next request (LMS_COURSES_RELOAD)."""
+    os.environ.setdefault("LMS_COURSES_RELOAD", "true")
+    ctx.invoke(run_command, **options)
+
+
+main.add_command(run_with_course_reload)
 
 
 @click.command("init")

@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "COURSES_DIR": str(ROOT / "courses"),
+    "COURSES_RELOAD": False,  # see changed course files on the next request (on under `lms run`)
+    "COURSES_RELOAD_STAMP": None,  # default instance/courses-reload (`lms courses reload`)
+    "COURSES_CACHE_DIR": None,  # last good course versions; default instance/courses-last-good
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SQLITE_BUSY_TIMEOUT": 30,
     "LANGUAGES": ["en", "ur", "id"],

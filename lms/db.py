@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from lms.extensions import db
@@ -87,3 +88,23 @@ def database_reachable() -> bool:
 def contains(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, literally (escape character: backslash)."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def dialect_insert(model):
+    """The INSERT construct of the session's dialect, which has `on_conflict_do_*`."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def upsert(model, keys: dict, values: dict, on_conflict: dict):
+    """One race-free statement on SQLite and PostgreSQL: INSERT `keys` + `values`, or where
+    a row with those unique `keys` exists, UPDATE it with `on_conflict` (SQL expressions
+    over the existing row). Add `.returning(...)` to read the result in the same trip."""
+    statement = dialect_insert(model).values(**keys, **values)
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=on_conflict)
+
+
+def insert_if_absent(model, keys: dict, values: dict):
+    """INSERT unless a row with these unique `keys` exists (no error, no savepoint)."""
+    statement = dialect_insert(model).values(**keys, **values)
+    return statement.on_conflict_do_nothing(index_elements=list(keys))

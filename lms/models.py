@@ -1,5 +1,7 @@
 """Imports every domain's models so the metadata (and migrations) see all tables."""
 
+from lms.api.models import ApiToken
+from lms.attendance.models import Attendance, ClassSession
 from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, PasswordToken, User
 from lms.certificates.models import Certificate
@@ -11,9 +13,15 @@ from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
 from lms.surveys.models import SurveyAnswer, SurveySubmission
+from lms.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
+    "ApiToken",
+    "Webhook",
+    "WebhookDelivery",
     "AttemptAnswer",
+    "Attendance",
+    "ClassSession",
     "AttemptGrant",
     "AuditEntry",
     "Certificate",

@@ -183,6 +183,31 @@ def managed_certificate(actor: User, certificate_id: int) -> Certificate:
     return certificate
 
 
+def managed_certificate_by_code(actor: User, code: str) -> Certificate:
+    """A certificate by its code, for those who manage its cohort."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if certificate is None:
+        raise NotFound()
+    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))
+    return certificate
+
+
+def certificates_for(actor: User) -> list[Certificate]:
+    """Certificates a person may list: their own (trainees), those of the cohorts they
+    manage, and, for sponsors, their organisation's cohorts'."""
+    query = select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+    if actor.role == "admin":
+        return list(db.session.scalars(query))
+    if actor.role == "trainee":
+        return list(db.session.scalars(query.where(Enrolment.user_id == actor.id)))
+    cohorts = select(Cohort.id)
+    if actor.role == "sponsor":
+        cohorts = cohorts.where(Cohort.organisation_id == actor.organisation_id)
+    else:
+        cohorts = cohorts.where(Cohort.instructors.any(User.id == actor.id))
+    return list(db.session.scalars(query.where(Enrolment.cohort_id.in_(cohorts))))
+
+
 @dataclass(frozen=True)
 class Verification:
     state: str  # genuine | revoked | superseded | unknown | mistyped | malformed

@@ -62,6 +62,19 @@ def bulk_enrol(actor: User, cohort: Cohort, data: bytes, send_messages: bool = T
         )
         return report
     rows, report.errors = read_rows(text)
+    return enrol_rows(actor, cohort, rows, send_messages, report)
+
+
+def enrol_rows(
+    actor: User,
+    cohort: Cohort,
+    rows: list[Row],
+    send_messages: bool = True,
+    report: BulkReport | None = None,
+) -> BulkReport:
+    """Enrol the good rows (a spreadsheet's, or the API's), report each bad one by line."""
+    ensure(can_manage_cohort(actor, cohort))
+    report = report or BulkReport()
     seen: dict[str, int] = {}
     languages = current_app.config["LANGUAGES"]
     for row in rows:

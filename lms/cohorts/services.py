@@ -24,7 +24,13 @@ from lms.courses.catalogue import get_catalogue
 from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
-from lms.permissions import NotFound, can_manage_cohort, ensure, require_role
+from lms.permissions import (
+    NotFound,
+    can_manage_cohort,
+    can_view_cohort_reports,
+    ensure,
+    require_role,
+)
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,33 @@ def sponsored_cohorts(actor: User) -> list[Cohort]:
     if actor.role == "sponsor":
         query = query.where(Cohort.organisation_id == actor.organisation_id)
     return list(db.session.scalars(query))
+
+
+def visible_cohorts(actor: User) -> list[Cohort]:
+    """What a person may list: the cohorts they teach (admins: all), sponsor, or are in."""
+    if actor.role in ("admin", "instructor"):
+        return cohorts_for(actor)
+    if actor.role == "sponsor":
+        return sponsored_cohorts(actor)
+    return [enrolment.cohort for enrolment in enrolments_of(actor)]
+
+
+def visible_cohort(actor: User, cohort_id: int) -> Cohort:
+    """The cohort if `actor` manages it, sponsors it or is in it; NotFound otherwise."""
+    cohort = get_cohort(cohort_id)
+    if can_view_cohort_reports(actor, cohort) or is_enrolled(actor, cohort):
+        return cohort
+    raise NotFound()
+
+
+def cohort_enrolments(actor: User, cohort: Cohort) -> list[Enrolment]:
+    """Every enrolment of the cohort (withdrawn ones too), for those who manage it."""
+    ensure(can_manage_cohort(actor, cohort))
+    return list(
+        db.session.scalars(
+            select(Enrolment).where(Enrolment.cohort_id == cohort.id).order_by(Enrolment.id)
+        )
+    )
 
 
 def enrolments_of(user: User) -> list[Enrolment]:

@@ -79,17 +79,12 @@ def resume(cohort_id: int):
 @bp.get("/lessons/<lesson_slug>")
 @login_required
 def lesson(cohort_id: int, lesson_slug: str):
-    context = access.learning_context(current_user, cohort_id)
+    context = progress.trainee_context(current_user, cohort_id)
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
     page = lesson_page(context.course, lesson, _language())
-    done = (
-        lesson.slug
-        in progress.completed_lessons([context.enrolment.id]).get(context.enrolment.id, set())
-        if context.enrolment
-        else False
-    )
+    done = context.completed is not None and lesson.slug in context.completed
     after, day = page["after"], page["day"]
     return render_template(
         "learning/lesson.html",
@@ -105,12 +100,16 @@ def lesson(cohort_id: int, lesson_slug: str):
 @bp.post("/lessons/<lesson_slug>/done")
 @login_required
 def mark_done(cohort_id: int, lesson_slug: str):
-    context = access.learning_context(current_user, cohort_id)
+    context = progress.trainee_context(current_user, cohort_id)
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
     if context.enrolment is not None:
-        run(lambda: progress.mark_lesson_done(context.enrolment, context.course, lesson))
+        run(
+            lambda: progress.mark_lesson_done(
+                context.enrolment, context.course, lesson, context.completed
+            )
+        )
     _before, after = context.course.neighbours(lesson_slug)
     day = context.course.day(lesson.day)
     if after is not None and after.day == lesson.day:

@@ -26,6 +26,7 @@ from lms.permissions import ensure, is_admin
 CHANNELS = ("sms", "whatsapp", "email")
 STOP_WORDS = {"STOP", "BERHENTI", "بند", "UNSUBSCRIBE", "BATAL"}
 START_WORDS = {"START", "MULAI", "شروع"}
+PERSON_CHANNELS = ("email", "sms", "whatsapp")
 ESSENTIAL = ("password.", "login.")  # kinds someone who opted out still gets (they asked)
 
 
@@ -116,7 +117,12 @@ def handle_reply(sender: str, text: str, via: str) -> str | None:
 
 
 def delivery_gate(message: OutboxMessage) -> str | None:
-    """The outbox asks just before sending: cancel messages to someone who opted out."""
+    """The outbox asks just before sending: cancel messages to someone who opted out.
+
+    Only messages that reach the person: webhooks and learning records concern them but
+    go to systems, so an opt-out does not stop those."""
+    if message.channel not in PERSON_CHANNELS:
+        return None
     if message.user_id is None or message.kind.startswith(ESSENTIAL):
         return None
     user = db.session.get(User, message.user_id)

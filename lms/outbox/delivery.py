@@ -89,7 +89,7 @@ def deliver_one(message_id: int, run: DeliveryRun | None = None) -> str | None:
     try:
         reference = senders.send(message)
     except senders.SendFailed as exc:
-        return _failed(message, str(exc), run)
+        return _failed(message, str(exc), run, permanent=exc.permanent)
     except Exception as exc:  # noqa: BLE001 - a backend bug must not lose the message
         log.exception("sending message %s failed unexpectedly", message_id)
         return _failed(message, f"unexpected error: {exc.__class__.__name__}", run)
@@ -100,9 +100,9 @@ def deliver_one(message_id: int, run: DeliveryRun | None = None) -> str | None:
     return SENT
 
 
-def _failed(message: OutboxMessage, reason: str, run: DeliveryRun) -> str:
+def _failed(message: OutboxMessage, reason: str, run: DeliveryRun, permanent: bool = False) -> str:
     message.failure = reason[:500]
-    if message.tries >= MAX_TRIES:
+    if message.tries >= MAX_TRIES or permanent:
         message.status = FAILED
         run.failed.append(message.id)
         log.warning("message %s failed after %s tries: %s", message.id, message.tries, reason)

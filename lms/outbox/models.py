@@ -13,7 +13,7 @@ from lms.extensions import db
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
 DELIVERED = "delivered"  # a delivery receipt said so (after SENT)
 STATUSES = (QUEUED, SENDING, SENT, DELIVERED, FAILED, CANCELLED)
-CHANNELS = ("email", "sms", "whatsapp", "webhook")
+CHANNELS = ("email", "sms", "whatsapp", "webhook", "xapi")
 
 
 class OutboxMessage(db.Model):

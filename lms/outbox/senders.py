@@ -5,9 +5,9 @@ Settings: `EMAIL_BACKEND` (`log`, `smtp`), `SMS_BACKEND` (`log`, `http`, `twilio
 `WHATSAPP_BACKEND` (`log`, `cloud`, `twilio`); `log` is the default and prints each
 message to the console of `lms run` / `lms worker`, so a new user sees what would be
 sent; `memory` keeps messages in `app.extensions["lms.sent"]` (tests, demos). Other kinds
-of outbox rows (webhooks) register a sender for their own channel with `register`; the
-delivery loop never needs to know them. A failure raises `SendFailed` with a reason that
-never contains a secret.
+of outbox rows (webhooks, learning records) register a sender for their own channel per
+app with `register_sender`; the delivery loop never needs to know them. A failure raises
+`SendFailed` with a reason that never contains a secret.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 
 from lms.outbox import phone_backends
 from lms.outbox.email_backend import send_smtp
@@ -23,6 +23,7 @@ from lms.outbox.models import OutboxMessage
 from lms.outbox.transport import SendFailed, gateway_url_allowed
 
 Sender = Callable[[OutboxMessage], str | None]
+APP_SENDERS = "lms.senders"  # app.extensions key: channel -> sender of a higher package
 SETTINGS = {"email": "EMAIL_BACKEND", "sms": "SMS_BACKEND", "whatsapp": "WHATSAPP_BACKEND"}
 _SENDERS: dict[tuple[str, str], Sender] = {
     ("email", "smtp"): send_smtp,
@@ -39,6 +40,7 @@ __all__ = [
     "gateway_url_allowed",
     "message_copy",
     "register",
+    "register_sender",
     "send",
 ]
 
@@ -49,6 +51,12 @@ def register(channel: str, backend: str, sender: Sender) -> None:
     _SENDERS[(channel, backend)] = sender
 
 
+def register_sender(app: Flask, channel: str, sender: Sender) -> None:
+    """Deliver `app`'s rows of `channel` with `sender` (webhooks and learning records
+    register theirs, so the outbox needs to know nothing about them)."""
+    app.extensions.setdefault(APP_SENDERS, {})[channel] = sender
+
+
 def backend_for(channel: str) -> str:
     setting = SETTINGS.get(channel)
     if setting is None:
@@ -57,6 +65,9 @@ def backend_for(channel: str) -> str:
 
 
 def send(message: OutboxMessage) -> str | None:
+    registered = current_app.extensions.get(APP_SENDERS, {}).get(message.channel)
+    if registered is not None:
+        return registered(message)
     backend = backend_for(message.channel)
     if backend in ("log", "memory") and message.channel in SETTINGS:
         return _print(message) if backend == "log" else _keep(message)

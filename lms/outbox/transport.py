@@ -15,7 +15,13 @@ TIMEOUT = 20
 
 
 class SendFailed(RuntimeError):
-    """The backend did not accept the message; the text says why (no secrets)."""
+    """The backend did not accept the message; the text says why (no secrets).
+
+    `permanent`: trying again cannot help (e.g. the webhook was disabled), so no retry."""
+
+    def __init__(self, reason: str, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
 
 
 def gateway_url_allowed(url: str) -> bool:

@@ -174,7 +174,12 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
     if not quiz_is_open(context, quiz):
         raise PermissionDenied("quiz not open yet")
     shown = quiz.in_language(data["l"])
-    questions = snapshot(shown, {qid: list(order) for qid, order in data["o"].items()})
+    order = {qid: list(indexes) for qid, indexes in data["o"].items()}
+    if not _same_questions(shown, order):
+        raise ServiceError(
+            _("This quiz was changed while you were answering. Please open it again.")
+        )
+    questions = snapshot(shown, order)
     answers = _read_answers(questions, form)
     results = {q["id"]: grade_question(q, answers[q["id"]], quiz.partial).points for q in questions}
     points = sum(results.values(), Decimal(0))
@@ -201,6 +206,13 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
     touch(context.enrolment)
     publish(AttemptRecorded(context.enrolment, context.course, attempt))
     return attempt
+
+
+def _same_questions(quiz: Quiz, order: dict[str, list[int]]) -> bool:
+    """The page's questions and choices are still the quiz's (it was not edited meanwhile)."""
+    return set(order) == {q.id for q in quiz.questions} and all(
+        sorted(order[q.id]) == list(range(len(q.choices))) for q in quiz.questions
+    )
 
 
 def _parse_time(value: str | None) -> datetime | None:

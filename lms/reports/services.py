@@ -252,6 +252,8 @@ def organisation_report(
     and course: the summary over all of them, one row per cohort, and the trend by month."""
     require_role(actor, "sponsor", "admin")
     if actor.role == "sponsor":
+        if organisation_id not in (None, actor.organisation_id):
+            raise NotFound()  # another sponsor's organisation: as if it did not exist
         organisation_id = actor.organisation_id
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None:

@@ -19,12 +19,13 @@ from lms.errors import ServiceError
 from lms.extensions import db
 from lms.progress import services as progress
 from lms.quizzes import services as quizzes
-from lms.reports import roster
-from lms.reports.exports import write_csv
+from lms.reports import items, roster
+from lms.reports.exports import write_csv, write_xlsx
 from lms.web.forms import Page, attachment, page_number, run
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 ROSTER_PAGE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _me() -> User:
@@ -139,6 +140,31 @@ def roster_csv(cohort_id: int):
     body = write_csv(roster.roster_csv_rows(_roster_rows(cohort, course), course))
     write_after_read(lambda: record("roster.export", _me(), cohort))
     return attachment(body, "text/csv; charset=utf-8", f"roster-cohort-{cohort.id}.csv")
+
+
+@bp.get("/cohorts/<int:cohort_id>/roster.xlsx")
+@login_required
+def roster_xlsx(cohort_id: int):
+    """The same rows and labels as the CSV, numbers as numbers."""
+    cohort = services.managed_cohort(_me(), cohort_id)
+    course = get_catalogue().get(cohort.course_slug)
+    if course is None:
+        abort(404)
+    body = write_xlsx(roster.roster_csv_rows(_roster_rows(cohort, course), course), cohort.name)
+    write_after_read(lambda: record("roster.export", _me(), cohort, format="xlsx"))
+    return attachment(body, XLSX, f"roster-cohort-{cohort.id}.xlsx")
+
+
+@bp.get("/cohorts/<int:cohort_id>/items")
+@login_required
+def item_analysis(cohort_id: int):
+    """Per quiz question: share right on first attempts, top wrong answer, discrimination."""
+    cohort = services.managed_cohort(_me(), cohort_id)
+    course = get_catalogue().get(cohort.course_slug)
+    if course is None:
+        abort(404)
+    analysed = [(quiz, items.item_analysis(_me(), cohort, quiz)) for quiz in course.quizzes()]
+    return render_template("cohorts/items.html", cohort=cohort, course=course, quizzes=analysed)
 
 
 @bp.get("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/")
