@@ -365,6 +365,9 @@ def test_message_hours_per_cohort_and_writing_to_one_trainee_from_the_roster(
     assert [body["to"] for body in gateway.bodies] == ["+923001119999"]
     listing = client.get(f"/teach/cohorts/{cohort_id}/messages?user={first.id}")
     assert "See you tomorrow" in listing.get_data(as_text=True)
+    assert "Show everyone" in listing.get_data(as_text=True)
+    kind = client.get(f"/teach/cohorts/{cohort_id}/messages?kind=nudge.away")
+    assert "See you tomorrow" not in kind.get_data(as_text=True)
     other = client.get(f"/teach/cohorts/{cohort_id}/messages?user={second.id}")
     assert "See you tomorrow" not in other.get_data(as_text=True)
 
