@@ -23,11 +23,13 @@ translations: install
 	$(BIN)/pybabel update -w 100 -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
 
 ## run: install, create/upgrade the database, load demo data, serve on http://$(HOST):$(PORT)
-## with the queue worker beside it (messages are printed to this console by default)
+## (choose with `make run PORT=8080 HOST=0.0.0.0`) with the queue worker beside it; messages
+## are printed to this console by default. Every printed link starts with LMS_PUBLIC_URL.
+run: export LMS_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/lms init
 	$(BIN)/lms demo
-	LMS_PUBLIC_URL=$${LMS_PUBLIC_URL:-http://$(HOST):$(PORT)} scripts/serve --host $(HOST) --port $(PORT)
+	BIN=$(BIN) scripts/serve --host $(HOST) --port $(PORT)
 
 ## test: install (Debian packages too), run the suite on SQLite, then on PostgreSQL if reachable
 test: install system-deps

@@ -42,7 +42,7 @@ from lms import create_app
 from lms.certificates import pdf
 from lms.certificates.models import Certificate
 tmp = tempfile.mkdtemp()
-app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/x.db"})
+app = create_app({"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/x.db", "PUBLIC_URL": "https://lms.example.org"})
 with app.app_context():
     from lms.courses.catalogue import get_catalogue
     course = get_catalogue().get("online-safety-basics")
@@ -69,7 +69,11 @@ def warm_and_bulk(tmp: str) -> None:
     from lms.permissions import SYSTEM
 
     app = create_app(
-        {"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"}
+        {
+            "INSTANCE_PATH": tmp,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+            "PUBLIC_URL": "https://lms.example.org",  # printed on every certificate
+        }
     )
     with app.app_context(), app.test_request_context():
         db.create_all()

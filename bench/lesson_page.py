@@ -30,6 +30,7 @@ from lms import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+REDIS_URL = os.environ.get("LMS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 COURSE = "online-safety-basics"
 LESSON = "passwords"
 BUDGET_BYTES = 30 * 1024
@@ -57,6 +58,8 @@ def page_weight(client, path: str) -> tuple[int, int]:
 
 
 def _serve(target: str, port: int, env: dict) -> subprocess.Popen:
+    # Two workers must share their limits (gunicorn.conf.py refuses otherwise).
+    env = {**env, "LMS_REDIS_URL": env.get("LMS_REDIS_URL") or REDIS_URL}
     process = subprocess.Popen(
         [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
         cwd=ROOT,

@@ -40,6 +40,7 @@ from lms.nudges.hooks import bp as hooks_bp
 from lms.nudges.views import bp as nudges_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
+from lms.public import init_public_address
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
@@ -53,6 +54,7 @@ from lms.web.errors import register_error_handlers
 from lms.web.health import bp as health_bp
 from lms.web.i18n import bp as i18n_bp
 from lms.web.i18n import init_i18n
+from lms.web.limits import init_limits
 from lms.web.security import init_security
 from lms.webhooks.cli import webhooks_cli
 from lms.webhooks.views import bp as webhooks_bp
@@ -98,8 +100,10 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "lms" / "migrations"))
     csrf.init_app(app)
     init_sessions(app)
+    init_limits(app)
     init_i18n(app)
     init_assets(app)
+    init_public_address(app)
     init_compression(app)
     init_catalogue(app)
     init_events(app)

@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import Flask
 
+from lms.private import private_folder
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -45,7 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "COMPRESS_MIN_BYTES": 500,
     "REGISTRATION": "open",  # or "invite"
     "SITE_NAME": "Literacy LMS",
-    "BASE_URL": "http://127.0.0.1:5000",  # for links printed by the CLI and sent in messages
+    "PUBLIC_URL": None,  # LMS_PUBLIC_URL: the start of every address printed for people
     "DEFAULT_COUNTRY": "PK",  # phone numbers typed without +country outside a cohort
     # Messages (DESIGN "Messages and nudges"): one backend per channel, `log` by default.
     "EMAIL_BACKEND": "log",  # log | smtp
@@ -139,7 +141,7 @@ def _instance_secret_key(instance: Path) -> str:
     path = instance / "secret_key"
     if path.is_file():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    private_folder(instance)
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -1,4 +1,4 @@
-"""Database set-up: SQLite pragmas and transaction mode, and a reachability check.
+"""Database set-up: SQLite pragmas and transaction mode, and reachability and write checks.
 
 SQLite loses updates or fails with "database is locked" when a transaction reads and
 then writes. So every transaction that may write begins with `BEGIN IMMEDIATE` (the
@@ -11,6 +11,7 @@ whose transaction begins IMMEDIATE: a deferred reader is never upgraded into a w
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, text
@@ -18,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from lms.extensions import db
+from lms.private import FILE_MODE, tighten
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,6 +41,9 @@ def init_db(app: Flask) -> None:
 
 
 def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
+    database = engine.url.database or ""
+    path = None if database in ("", ":memory:") or database.startswith("file:") else database
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
@@ -48,6 +53,9 @@ def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
+        if path:  # password hashes and personal data: the owner's only
+            for suffix in ("", "-wal", "-shm"):
+                tighten(Path(path + suffix), FILE_MODE)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
@@ -83,6 +91,20 @@ def database_reachable() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         db.session.rollback()
         return False
+
+
+def database_writable() -> bool:
+    """True when the database takes a write: a no-op UPDATE of the migration row, rolled
+    back (a read-only file, a read-only transaction or a full disk all fail it)."""
+    g.lms_writes = True  # a write transaction (BEGIN IMMEDIATE on SQLite), even from a GET
+    try:
+        db.session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "cannot write"
+        return False
+    finally:
+        db.session.rollback()
+        g.lms_writes = False
 
 
 def contains(text: str) -> str:

@@ -157,7 +157,8 @@ def test_upload_page(client, app, cohort):
     assert "Khan, Ayesha" in roster and "علی رضا" in roster
 
 
-def test_cli_enrol(runner, cohort, tmp_path):
+def test_cli_enrol(make_app, cohort, tmp_path):
+    runner = make_app(PUBLIC_URL="https://lms.example.org").test_cli_runner()  # links printed
     cohort_id, _ = cohort
     result = runner.invoke(
         args=[
@@ -171,7 +172,7 @@ def test_cli_enrol(runner, cohort, tmp_path):
     assert result.exit_code == 1
     assert "roster-semicolon-bom.csv:6: this is not a valid e-mail address" in result.output
     assert "3 enrolled (3 new accounts), 0 already enrolled, 5 rows with problems" in result.output
-    assert "/reset/" in result.output
+    assert "https://lms.example.org/reset/" in result.output
     again = runner.invoke(
         args=["enrol", "--cohort", str(cohort_id), "--no-messages", str(DATA / "roster-comma.csv")]
     )

@@ -72,7 +72,8 @@ def test_course_home_progress_and_continue(client, trainee):
     )
     home = client.get(f"/cohorts/{cohort_id}/").get_data(as_text=True)
     assert "2 of 2 lessons done" in home and "0 of 2 lessons done" in home
-    assert '<progress max="6" value="2"' in home  # 4 required lessons + 2 day quizzes
+    # 4 required lessons + 2 day quizzes + taking the post-test
+    assert '<progress max="7" value="2"' in home
 
 
 def test_completing_the_rule_completes_the_enrolment(app, client, trainee):
@@ -84,6 +85,8 @@ def test_completing_the_rule_completes_the_enrolment(app, client, trainee):
     submit(client, cohort_id, "day-2", {"q-budget-savings": "1", "q-emergency-fund": "0"})
     assert enrolment(app, enrolment_id).status == "active"  # failed
     submit(client, cohort_id, "day-2", DAY2_RIGHT)
+    assert enrolment(app, enrolment_id).status == "active"  # the post-test is still to take
+    submit(client, cohort_id, "post-test", {"q-passphrase": "0", "q-percent": "500000"})
     done = enrolment(app, enrolment_id)
     assert done.status == "completed" and done.completed_at is not None
     home = client.get(f"/cohorts/{cohort_id}/").get_data(as_text=True)
@@ -99,9 +102,9 @@ def test_optional_lessons_and_tests_do_not_count(app, client, trainee):
         mark(client, cohort_id, slug)
     submit(client, cohort_id, "day-1", DAY1_RIGHT)
     submit(client, cohort_id, "day-2", DAY2_RIGHT)
-    assert (
-        enrolment(app, enrolment_id).status == "completed"
-    )  # no optional lesson, no pre/post-test
+    submit(client, cohort_id, "post-test", {"q-passphrase": "1", "q-percent": "1"})
+    # no optional lesson, no pre-test; the post-test taken, not passed
+    assert enrolment(app, enrolment_id).status == "completed"
 
 
 def test_progress_survives_edits_to_the_lesson(
@@ -130,7 +133,7 @@ def test_roster_shows_progress_per_day(app, client, trainee, make_user):
     staff = app.test_client()
     sign_in_as(staff, admin)
     roster = staff.get(f"/teach/cohorts/{cohort_id}/").get_data(as_text=True)
-    assert "2/6" in roster and "D1 1/2 ✓" in roster and "D2 0/2" in roster
+    assert "2/7" in roster and "D1 1/2 ✓" in roster and "D2 0/2" in roster
     detail = staff.get(f"/teach/cohorts/{cohort_id}/enrolments/{enrolment_id}/").get_data(
         as_text=True
     )

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from lms.audit.models import AuditEntry
 from lms.auth.models import Organisation, User
+from lms.cohorts.models import Cohort
 from lms.db import contains
 from lms.extensions import db
 from lms.permissions import require_role
@@ -47,3 +48,23 @@ def audit_entries(actor: User, page: int = 1, per_page: int = 50) -> Page:
 def get_user(actor: User, user_id: int) -> User | None:
     require_role(actor, "admin")
     return db.session.get(User, user_id)
+
+
+def entry_zones(entries: list[AuditEntry]) -> dict[int, tuple[str, str]]:
+    """Per audit entry that names a cohort (as its target, or `cohort_id` in its details):
+    that cohort's (timezone, country), so the log shows times as the cohort lives them."""
+    cohort_of: dict[int, int] = {}
+    for entry in entries:
+        details = entry.details if isinstance(entry.details, dict) else {}
+        cohort_id = entry.target_id if entry.target_type == "cohort" else details.get("cohort_id")
+        if isinstance(cohort_id, int):
+            cohort_of[entry.id] = cohort_id
+    if not cohort_of:
+        return {}
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.timezone, Cohort.country).where(
+            Cohort.id.in_(set(cohort_of.values()))
+        )
+    )
+    zones = {cohort_id: (timezone, country) for cohort_id, timezone, country in rows}
+    return {entry: zones[c] for entry, c in cohort_of.items() if c in zones}

@@ -86,6 +86,7 @@ def user(user_id: int):
 @bp.route("/organisations", methods=["GET", "POST"])
 @login_required
 def organisations():
+    existing = services.organisations(_me())  # admins only, before any form handling
     form = OrganisationForm()
     if form.validate_on_submit():
         if (
@@ -94,12 +95,11 @@ def organisations():
         ):
             flash(_("Saved."), "info")
             return redirect(url_for("admin.organisations"))
-    return render_template(
-        "admin/organisations.html", organisations=services.organisations(_me()), form=form
-    )
+    return render_template("admin/organisations.html", organisations=existing, form=form)
 
 
 @bp.get("/audit")
 @login_required
 def audit():
-    return render_template("admin/audit.html", page=services.audit_entries(_me(), page_number()))
+    page = services.audit_entries(_me(), page_number())
+    return render_template("admin/audit.html", page=page, zones=services.entry_zones(page.items))

@@ -21,7 +21,7 @@ from lms.db import write_after_read
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.permissions import NotFound, PermissionDenied
-from lms.web.ratelimit import hit
+from lms.web.limits import hit
 
 T = TypeVar("T")
 DEFAULT_RATE = 600  # requests per token per minute (setting API_TOKEN_RATE_LIMIT)

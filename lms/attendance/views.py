@@ -16,7 +16,7 @@ from lms.cohorts.services import managed_cohort
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.web.forms import run
-from lms.web.ratelimit import hit
+from lms.web.limits import hit
 
 bp = Blueprint("attendance", __name__)  # staff pages
 checkin_bp = Blueprint("checkin", __name__)  # the trainee's check-in

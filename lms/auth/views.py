@@ -30,26 +30,30 @@ from lms.errors import ServiceError
 from lms.extensions import db
 from lms.web.forms import run, show_error
 from lms.web.i18n import safe_next
-from lms.web.ratelimit import throttle
+from lms.web.limits import throttle
 
 bp = Blueprint("auth", __name__)
 
 
 def sign_in(user) -> None:
-    """A fresh session for the signed-in user (no fixation of an earlier session)."""
-    language = session.get("_lang")
+    """A fresh session for the signed-in user (no fixation of an earlier session). The
+    language and quiz answers sent after the session ended are carried over (the quiz
+    page keeps the answers only for the enrolment their signed form was issued to)."""
+    language, pending = session.get("_lang"), session.get("_pending_quiz")
     session.clear()
     login_user(user)
     session.permanent = True
     if language:
         session["_lang"] = language
+    if pending:
+        session["_pending_quiz"] = pending
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        throttle("login", _account(form.login.data))
+        throttle("login", account=_account(form.login.data))
         user = services.authenticate(form.login.data, form.password.data)
         db.session.commit()
         if user is not None:
@@ -139,7 +143,7 @@ def profile():
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        throttle("reset", _account(form.login.data))
+        throttle("reset", account=_account(form.login.data))
         services.request_reset(form.login.data)
         db.session.commit()
         flash(
@@ -153,7 +157,7 @@ def request_reset():
 def reset_with_code():
     form = ResetCodeForm()
     if form.validate_on_submit():
-        throttle("reset", _account(form.login.data))
+        throttle("reset", account=_account(form.login.data))
         user = run(
             lambda: services.reset_with_code(form.login.data, form.code.data, form.password.data),
             form,

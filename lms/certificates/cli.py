@@ -14,6 +14,7 @@ from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_catalogue
 from lms.extensions import db
 from lms.permissions import SYSTEM
+from lms.public import public_url
 
 certificates_cli = AppGroup("certificates", help="Issue certificates.")
 BATCH = 50
@@ -31,6 +32,7 @@ def issue(cohort_id: int) -> None:
         course = get_catalogue().get(cohort.course_slug)
         if course is None:
             raise click.ClickException(f"course {cohort.course_slug!r} is not loaded")
+        public_url()  # every PDF prints the verify link: without the address, refuse now
         due = services.due_enrolments(cohort)
     issued = failed = 0
     label = f"Issuing {len(due)} certificate(s)"

@@ -1,14 +1,15 @@
 """Rendering a certificate to PDF with WeasyPrint, reproducibly, from the database alone.
 
 The rendering itself (worker process, fetcher, fonts) is `lms.pdf`'s. Rendered
-files are cached on local disk by certificate code and template version; any machine can
-rebuild them, so no shared disk is needed.
+files are cached on local disk by certificate code and a key of everything else printed
+(templates, fonts, page size, the public address); any machine can rebuild them, so no
+shared disk is needed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
+import logging
 import unicodedata
 from pathlib import Path
 
@@ -23,7 +24,10 @@ from lms.certificates.models import Certificate
 from lms.config import ROOT
 from lms.courses.catalogue import get_catalogue
 from lms.pdf import STATIC_DIR, PdfRenderError, render_html_to_pdf
+from lms.private import write_private
+from lms.public import public_url
 
+log = logging.getLogger(__name__)
 DEFAULT_TEMPLATE = "certificates/default.html"
 PAGE_SIZES = {"A4": "A4 landscape", "Letter": "letter landscape"}
 
@@ -43,7 +47,8 @@ def text_direction(text: str) -> str:
 
 
 def verify_url(code: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{display(code)}"
+    """The verify link printed (and in the QR code): always the public address."""
+    return f"{public_url()}/verify/{display(code)}"
 
 
 def course_template(course_dir: Path | None) -> str | None:
@@ -52,11 +57,14 @@ def course_template(course_dir: Path | None) -> str | None:
 
 
 def template_version(course_dir: Path | None) -> str:
+    """A key of everything printed besides the certificate's own row: the templates,
+    fonts, page size and the public address of the verify link."""
     default = (ROOT / "templates" / DEFAULT_TEMPLATE).read_bytes()
     custom = (course_template(course_dir) or "").encode()
     fonts = b"".join(sorted(p.name.encode() for p in (STATIC_DIR / "fonts").glob("*.ttf")))
     size = current_app.config.get("CERTIFICATE_PAGE_SIZE", "A4").encode()
-    return hashlib.sha256(default + custom + fonts + size).hexdigest()[:12]
+    address = public_url().encode()
+    return hashlib.sha256(b"\0".join([default, custom, fonts, size, address])).hexdigest()[:12]
 
 
 def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
@@ -107,16 +115,21 @@ def certificate_pdf(
     """The PDF bytes, from the cache when this certificate and template were rendered before."""
     version = template_version(course_dir)
     path = cache_path(certificate, version)
-    if use_cache and path.is_file():
-        return path.read_bytes()
+    if use_cache:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("certificate cache not read (%s): %s", path.parent, exc.strerror or exc)
     media = {certificate.course_slug: course_dir / "media"} if course_dir else {}
     pdf = render_html_to_pdf(
         certificate_html(certificate, course_dir), media, certificate.code.encode()
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
-    temporary.write_bytes(pdf)
-    temporary.replace(path)
+    try:
+        write_private(path, pdf)
+    except OSError as exc:  # a cache only: the render is served all the same
+        log.warning("certificate cache not written (%s): %s", path.parent, exc.strerror or exc)
     return pdf
 
 

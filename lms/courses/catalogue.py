@@ -27,9 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g, has_request_context
+from flask import Flask, abort, current_app, g, has_request_context, send_file
 
-from lms.courses.engine import Course, Problem, load_course
+from lms.courses.engine import Course, Problem, load_course, safety
 
 log = logging.getLogger(__name__)
 MEMO_SIZE = 64
@@ -234,6 +234,15 @@ def get_catalogue() -> Catalogue:
         g._lms_courses_checked = True
         store.check()
     return store.catalogue
+
+
+def media_response(course: Course, filename: str, max_age: int):
+    """A file of the course's `media/` folder, or 404 for anything that is not a plain file
+    inside it (no links, no hidden files, no way out of the folder)."""
+    path = safety.contained_file(course.path / "media", filename)
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=max_age, conditional=True)
 
 
 def get_course_or_404(slug: str) -> Course:

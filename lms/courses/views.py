@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_from_directory, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
-from lms.courses.catalogue import get_catalogue, get_course_or_404
+from lms.courses.catalogue import get_catalogue, get_course_or_404, media_response
+from lms.courses.engine.days import has_day_label
 
 bp = Blueprint("courses", __name__)
 MEDIA_MAX_AGE = 365 * 24 * 3600
@@ -13,6 +15,16 @@ MEDIA_MAX_AGE = 365 * 24 * 3600
 
 def _language() -> str:
     return str(get_locale() or "en")
+
+
+@bp.app_template_global()
+def day_heading(number: int, title: str) -> str:
+    """The day's heading with its label once: "Day 1: Digital safety", never "Day 1: Day 1:
+    Digital safety" when the author's title already begins with the label."""
+    if has_day_label(title, number):
+        return title
+    label = _("Day %(number)d", number=number)
+    return f"{label}: {title}"
 
 
 @bp.get("/courses/")
@@ -58,6 +70,4 @@ def lesson_page(course, lesson, language: str) -> dict:
 
 @bp.get("/courses/<slug>/media/<path:filename>")
 def media(slug: str, filename: str):
-    course = get_course_or_404(slug)
-    # send_from_directory refuses any path that escapes the media folder.
-    return send_from_directory(course.path / "media", filename, max_age=MEDIA_MAX_AGE)
+    return media_response(get_course_or_404(slug), filename, MEDIA_MAX_AGE)

@@ -16,8 +16,9 @@ from lms.certificates.models import Certificate
 from lms.courses.catalogue import get_catalogue
 from lms.courses.engine.model import Completion, Course
 from lms.credentials import dataintegrity, keys, status
-from lms.credentials.issuer import did_web, iso, method_id, public_url
+from lms.credentials.issuer import did_web, iso, method_id
 from lms.credentials.loader import OB_V3, VC_V2
+from lms.public import public_url
 
 
 def credential_url(code: str) -> str:
@@ -36,6 +37,8 @@ def narrative(completion: Completion | None) -> str:
     elif completion.quizzes and completion.quizzes != "none":
         days = ", ".join(str(day) for day in completion.quizzes)
         parts.append(f"pass the quizzes of day(s) {days}")
+    if completion.post_test == "required":
+        parts.append("take the final check (post-test)")
     if not parts:
         return "Enrol in the course and finish it."
     rule = " and ".join(parts)

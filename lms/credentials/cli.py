@@ -13,6 +13,7 @@ from lms.cli_support import command_transaction
 from lms.credentials import keys, services
 from lms.credentials.issuer import did_web
 from lms.permissions import SYSTEM
+from lms.public import configured_url
 
 keys_cli = AppGroup("keys", help="The signing keys of the Open Badges credentials.")
 credentials_cli = AppGroup("credentials", help="Open Badges 3.0 credentials.")
@@ -24,7 +25,8 @@ def rotate() -> None:
     with command_transaction():
         key = keys.rotate(SYSTEM)
     click.echo(f"New signing key {key.public_key} (private half in {keys.keys_dir()}).")
-    click.echo(f"Earlier keys stay in {did_web()}'s DID document for verification.")
+    who = did_web() if configured_url() else "the issuer"  # no address: no guess
+    click.echo(f"Earlier keys stay in {who}'s DID document for verification.")
 
 
 @keys_cli.command("list")

@@ -1,8 +1,8 @@
 """Who issues the credentials: `did:web` of the public address, and its DID document.
 
-The public address is `LMS_PUBLIC_URL` when set, else the address of the request (or
-`BASE_URL` outside one). Behind a proxy set `LMS_PUBLIC_URL`: the DID is part of every
-signed credential.
+The public address is `lms.public.public_url()`: `LMS_PUBLIC_URL` when set, else the
+address of the request (a command without the setting refuses). Behind a proxy set
+`LMS_PUBLIC_URL`: the DID is part of every signed credential.
 """
 
 from __future__ import annotations
@@ -11,20 +11,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import current_app, has_request_context, request
-
 from lms.credentials.models import SigningKey
+from lms.public import public_url
 
 DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
-
-
-def public_url() -> str:
-    """The site's public address without a trailing slash."""
-    config = current_app.config
-    url = config.get("PUBLIC_URL") or config.get("LMS_PUBLIC_URL")
-    if not url and has_request_context():
-        url = request.url_root
-    return (url or config["BASE_URL"]).rstrip("/")
 
 
 def did_web(base: str | None = None) -> str:

@@ -12,8 +12,9 @@ from flask import current_app
 from lms.certificates.models import Certificate
 from lms.clock import now
 from lms.credentials import baking, build, keys, status, verify
-from lms.credentials.issuer import did_document, did_web, public_url
+from lms.credentials.issuer import did_document, did_web
 from lms.extensions import db
+from lms.public import public_url
 
 
 def ready_keys() -> None:

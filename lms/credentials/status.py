@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 
 from lms.certificates.models import Certificate
 from lms.credentials import dataintegrity, keys
-from lms.credentials.issuer import did_web, iso, method_id, public_url
+from lms.credentials.issuer import did_web, iso, method_id
 from lms.credentials.loader import VC_V2
 from lms.extensions import db
+from lms.public import public_url
 
 LIST_BITS = 16 * 1024 * 8
 PURPOSE = "revocation"

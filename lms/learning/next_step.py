@@ -1,4 +1,5 @@
-"""Where "Continue" goes: the first unfinished lesson or quiz of the open days."""
+"""Where "Continue" goes: the first unfinished lesson or quiz of the open days, then the
+post-test (the final check) once every day is open and done."""
 
 from __future__ import annotations
 
@@ -31,4 +32,8 @@ def next_step(context: LearningContext, progress: Progress, language: str = "en"
         if quiz is not None and (status is None or not status.passed):
             url = url_for("learning.quiz", cohort_id=cohort_id, quiz_key=quiz.key)
             return Step(url, quiz.in_language(language).title, "quiz")
+    post = context.course.post_test
+    if post is not None and not progress.quizzes.get(post.key):
+        url = url_for("learning.quiz", cohort_id=cohort_id, quiz_key=post.key)
+        return Step(url, post.in_language(language).title, "quiz")
     return None

@@ -4,20 +4,32 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import format_datetime, get_locale
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 
 from lms.certificates.services import valid_certificate
+from lms.clock import now
 from lms.cohorts import access
 from lms.cohorts.services import get_cohort
-from lms.courses.catalogue import get_course_or_404
+from lms.courses.catalogue import get_course_or_404, media_response
 from lms.courses.views import MEDIA_MAX_AGE, lesson_page
 from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
 from lms.progress import services as progress
 from lms.quizzes import services as quizzes
 from lms.surveys import services as surveys
+from lms.web.errors import http_error_page
 from lms.web.forms import run
 
 bp = Blueprint("learning", __name__, url_prefix="/cohorts/<int:cohort_id>")
@@ -28,10 +40,13 @@ def _language() -> str:
 
 
 def local_time(context, moment) -> str:
-    """`moment` in the cohort's timezone, formatted for the reader's language."""
-    return format_datetime(
-        moment.astimezone(ZoneInfo(context.cohort.timezone)), "full", rebase=False
-    )
+    """The day `moment` falls on in the cohort's timezone, as the reader's language writes
+    it: "Thursday 3 December" ("Kamis 3 Desember", "جمعرات 3 دسمبر"); the year only when
+    it is not this year. Days open at midnight there, so no clock time."""
+    zone = ZoneInfo(context.cohort.timezone)
+    day = moment.astimezone(zone).date()
+    this_year = now().astimezone(zone).year
+    return format_date(day, "EEEE d MMMM" if day.year == this_year else "EEEE d MMMM y")
 
 
 def _closed(context, day_number: int):
@@ -145,9 +160,54 @@ def quiz(cohort_id: int, quiz_key: str):
             context=context,
             quiz=quiz.in_language(_language()),
             info=info,
+            knowledge_check=quizzes.is_knowledge_check(quiz.key),
         ), 200
-    form = quizzes.new_attempt_form(context, quiz_key, _language())
-    return render_template("learning/quiz.html", context=context, form=form, info=info)
+    form, kept = _kept_form(context, quiz_key)
+    return render_template(
+        "learning/quiz.html",
+        context=context,
+        form=form or quizzes.new_attempt_form(context, quiz_key, _language()),
+        info=info,
+        knowledge_check=quizzes.is_knowledge_check(quiz.key),
+        kept=kept,
+    )
+
+
+PENDING = "_pending_quiz"  # answers sent after the session ended, kept through sign-in
+
+
+def _kept_form(context, quiz_key: str):
+    """(the form as first shown, its answers) when answers were kept for this quiz."""
+    pending = session.get(PENDING)
+    if not pending or pending.get("path") != request.path:
+        return None, {}
+    session.pop(PENDING, None)
+    form = quizzes.restored_form(context, quiz_key, pending.get("attempt", ""))
+    return (form, pending.get("answers", {})) if form else (None, {})
+
+
+@bp.errorhandler(CSRFError)
+def session_ended(error: CSRFError):
+    """Quiz answers sent after the session ended: keep them, have the person sign in, and
+    bring them back to the quiz with the answers filled in (nothing is recorded unsigned)."""
+    if request.endpoint != "learning.quiz" or request.method != "POST":
+        return http_error_page(error)
+    session[PENDING] = {
+        "path": request.path,
+        "attempt": request.form.get("attempt", "")[:2000],
+        "answers": quizzes.kept_answers(request.form),
+    }
+    if current_user.is_authenticated:
+        flash(_("Please check your answers and send them again."), "info")
+        return redirect(request.path, 303)
+    flash(
+        _(
+            "Your session had ended, so your answers were not sent yet. "
+            "Sign in and they will be waiting for you."
+        ),
+        "info",
+    )
+    return redirect(url_for("auth.login", next=request.path), 303)
 
 
 @bp.get("/quizzes/<quiz_key>/attempts/<int:number>")
@@ -164,10 +224,11 @@ def result(cohort_id: int, quiz_key: str, number: int):
         attempt=attempt,
         info=info,
         survey=surveys.offer(context.enrolment, context.course),
+        knowledge_check=quizzes.is_knowledge_check(quiz.key),
     )
 
 
 @bp.get("/media/<path:filename>")
 def media(cohort_id: int, filename: str):
     course = get_course_or_404(get_cohort(cohort_id).course_slug)
-    return send_from_directory(course.path / "media", filename, max_age=MEDIA_MAX_AGE)
+    return media_response(course, filename, MEDIA_MAX_AGE)

@@ -29,7 +29,7 @@ from lms.outbox import services as outbox
 from lms.outbox.segments import count_segments
 from lms.web.forms import Page, page_number, run
 from lms.web.i18n import safe_next
-from lms.web.ratelimit import throttle
+from lms.web.limits import throttle
 
 bp = Blueprint("nudges", __name__)
 CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp", "email": "E-mail"}
@@ -191,7 +191,7 @@ def login_code():
     """Step 1: the phone number; a code is sent if it has an account (the page never says)."""
     form = CodeRequestForm()
     if form.validate_on_submit():
-        throttle("login_code", account_key(form.login.data, default_region()))
+        throttle("login_code", account=account_key(form.login.data, default_region()))
         run(lambda: codes.send_code(form.login.data))
         return render_template("nudges/login_code.html", form=CodeForm(login=form.login.data),
                                sent=True)  # fmt: skip
@@ -203,7 +203,7 @@ def login_code_check():
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("nudges/login_code.html", form=form, sent=True), 400
-    throttle("login", account_key(form.login.data or "", default_region()))
+    throttle("login", account=account_key(form.login.data or "", default_region()))
     user = run(lambda: codes.check_code(form.login.data or "", form.code.data), form)
     if user is None:
         return render_template("nudges/login_code.html", form=form, sent=True), 400

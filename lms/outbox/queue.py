@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from lms.outbox.delivery import deliver_due, deliver_one
 from lms.outbox.services import NEW_IDS
+from lms.private import create_private_file, private_folder
 
 EXTENSION = "lms.queue"
 SCHEDULES = "lms.queue.schedules"  # app.extensions key: jobs run every 15 minutes
@@ -35,7 +36,8 @@ def make_huey(app: Flask) -> Huey:
     if app.config.get("REDIS_URL"):
         return RedisHuey("lms", url=app.config["REDIS_URL"], utc=True)
     path = Path(app.config.get("QUEUE_FILE") or Path(app.instance_path) / "queue.sqlite3")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
+    create_private_file(path)  # message rows: phone numbers and links
     return SqliteHuey("lms", filename=str(path), utc=True)
 
 

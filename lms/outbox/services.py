@@ -12,7 +12,7 @@ from lms.clock import utcnow_naive
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.outbox.models import CANCELLED, FAILED, QUEUED, OutboxMessage
-from lms.permissions import NotFound, can_manage_cohort, ensure, is_admin
+from lms.permissions import NotFound, can_manage_cohort, ensure, ensure_visible, is_admin
 
 NEW_IDS = "lms.outbox.new"  # session.info key: rows to hand to the queue after commit
 
@@ -69,7 +69,7 @@ def managed_message(actor: Any, message_id: int) -> OutboxMessage:
 
 
 def cohort_messages(actor: Any, cohort: Any, limit: int = 200) -> list[OutboxMessage]:
-    ensure(can_manage_cohort(actor, cohort))
+    ensure_visible(can_manage_cohort(actor, cohort))
     return list(
         db.session.scalars(
             select(OutboxMessage)

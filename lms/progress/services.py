@@ -30,6 +30,8 @@ from lms.progress.models import LessonCompletion
 from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.models import QuizAttempt
 
+POST_TEST = "post-test"
+
 
 @dataclass(frozen=True)
 class QuizStatus:
@@ -105,6 +107,11 @@ def required_quizzes(course: Course) -> list[str]:
     return [day.quiz.key for day in days]
 
 
+def post_test_required(course: Course) -> bool:
+    """Taking the post-test is part of completion unless the course says it is optional."""
+    return course.post_test is not None and course.completion.post_test == "required"
+
+
 def summarise(course: Course, done: set[str], quizzes: dict[str, QuizStatus]) -> Progress:
     days = []
     for day in course.days:
@@ -124,12 +131,15 @@ def summarise(course: Course, done: set[str], quizzes: dict[str, QuizStatus]) ->
     steps_done += sum(
         1 for key in needed_quizzes if quizzes.get(key, QuizStatus(0, None, False)).passed
     )
+    post_needed = post_test_required(course)
+    if post_needed and quizzes.get(POST_TEST, QuizStatus(0, None, False)).attempts > 0:
+        steps_done += 1  # taking it is what counts: it measures, it does not gate on a score
     return Progress(
         done_lessons=frozenset(done),
         quizzes=quizzes,
         days=tuple(days),
         steps_done=steps_done,
-        steps_total=len(needed_lessons) + len(needed_quizzes),
+        steps_total=len(needed_lessons) + len(needed_quizzes) + int(post_needed),
     )
 
 
@@ -166,8 +176,8 @@ def evaluate_completion(enrolment: Enrolment, course: Course) -> bool:
 
 
 def on_attempt_recorded(event: AttemptRecorded) -> None:
-    """Subscriber: a passed attempt may complete the course (a failed one never does)."""
-    if event.attempt.passed:
+    """Subscriber: a passed attempt, or any post-test taken, may complete the course."""
+    if event.attempt.passed or event.attempt.quiz_key == POST_TEST:
         evaluate_completion(event.enrolment, event.course)
 
 

@@ -29,7 +29,7 @@ from lms.courses.engine import Quiz
 from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
-from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure
+from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure_visible
 from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.grading import grade_question, score_percent
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
@@ -41,6 +41,13 @@ NUMBER_RETRIES = 5
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="quiz-attempt")
+
+
+def is_knowledge_check(quiz_key: str) -> bool:
+    """The pre-test measures what people knew before: its result is only "what you know
+    now", with no pass mark, verdict, attempts, correct answers or feedback (the post-test
+    asks the same concepts)."""
+    return quiz_key == "pre-test"
 
 
 def get_quiz(context: LearningContext, key: str) -> Quiz:
@@ -129,6 +136,42 @@ def new_attempt_form(context: LearningContext, quiz_key: str, language: str) -> 
         }
     )
     return AttemptForm(quiz=shown, payload=payload, questions=public_questions(shown, order))
+
+
+KEPT_FIELDS = 100
+
+
+def kept_answers(form) -> dict[str, list[str]]:
+    """The answer fields of a quiz form (`q-*`), capped, to keep while the person signs in
+    again: the session cookie carries them, so they stay small."""
+    kept: dict[str, list[str]] = {}
+    for name in list(form.keys())[:KEPT_FIELDS]:
+        if name.startswith("q-") and len(name) <= 80:
+            kept[name] = [value[:MAX_TEXT_ANSWER] for value in form.getlist(name)[:20]]
+    return kept
+
+
+def restored_form(context: LearningContext, quiz_key: str, payload: str) -> AttemptForm | None:
+    """The quiz form as it was first shown (same one-time token, choice order, language),
+    when `payload` was issued to this enrolment for this quiz; None otherwise (say, another
+    person signed in on a shared phone, or the payload was tampered with)."""
+    if context.enrolment is None:
+        return None
+    try:
+        data = _serializer().loads(payload)
+    except BadSignature:
+        return None
+    if data.get("e") != context.enrolment.id or data.get("q") != quiz_key:
+        return None
+    if _existing(data["t"]) is not None:
+        return None  # that submission was recorded after all
+    shown = get_quiz(context, quiz_key).in_language(data["l"])
+    order = {qid: list(values) for qid, values in data["o"].items()}
+    try:
+        questions = public_questions(shown, order)
+    except IndexError:  # the course changed since: start afresh
+        return None
+    return AttemptForm(quiz=shown, payload=payload, questions=questions)
 
 
 def _read_answers(questions: list[dict], form) -> dict:
@@ -283,17 +326,19 @@ def get_attempt(context: LearningContext, quiz_key: str, number: int) -> QuizAtt
 def attempts_of(
     actor: User, enrolment: Enrolment, quiz_key: str | None = None
 ) -> list[QuizAttempt]:
-    """A trainee's attempts, for that trainee or the cohort's managers."""
-    ensure(actor.id == enrolment.user_id or can_manage_cohort(actor, enrolment.cohort))
+    """A trainee's attempts in the order they were made, for that trainee or the cohort's
+    managers (404 for anyone else)."""
+    ensure_visible(actor.id == enrolment.user_id or can_manage_cohort(actor, enrolment.cohort))
     query = select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id)
     if quiz_key:
         query = query.where(QuizAttempt.quiz_key == quiz_key)
-    return list(db.session.scalars(query.order_by(QuizAttempt.quiz_key, QuizAttempt.number)))
+    order = (QuizAttempt.submitted_at, QuizAttempt.id)  # in time order, as they happened
+    return list(db.session.scalars(query.order_by(*order)))
 
 
 def grant_attempt(actor: User, enrolment: Enrolment, quiz: Quiz) -> None:
     """An instructor allows one more attempt (recorded in the audit log)."""
-    ensure(can_manage_cohort(actor, enrolment.cohort))
+    ensure_visible(can_manage_cohort(actor, enrolment.cohort))
     if quiz.attempts == 0:
         raise ServiceError(_("This quiz already allows unlimited attempts."))
     db.session.add(

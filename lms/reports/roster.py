@@ -21,7 +21,7 @@ from lms.cohorts.models import Cohort, Enrolment
 from lms.courses.engine import Course
 from lms.db import contains
 from lms.extensions import db
-from lms.permissions import can_see_names, ensure
+from lms.permissions import can_see_names, can_view_cohort_reports, ensure, ensure_visible
 from lms.progress.services import Progress, completed_lessons, quiz_statuses, summarise
 from lms.quizzes.models import AttemptGrant
 
@@ -60,6 +60,7 @@ def roster_rows(
     at_risk_only: bool = False,
     search: str = "",
 ) -> list[RosterRow]:
+    ensure_visible(can_view_cohort_reports(actor, cohort))  # others: as if it did not exist
     ensure(can_see_names(actor, cohort))
     query = select(Enrolment).join(Enrolment.user).where(Enrolment.cohort_id == cohort.id)
     if search.strip():

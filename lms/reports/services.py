@@ -20,7 +20,7 @@ from lms.cohorts.models import Cohort
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_catalogue
 from lms.extensions import db
-from lms.permissions import NotFound, can_view_cohort_reports, ensure, require_role
+from lms.permissions import NotFound, can_view_cohort_reports, ensure_visible, require_role
 from lms.reports import programme, queries
 from lms.surveys import services as surveys
 
@@ -198,7 +198,7 @@ def _logo_owner(organisation: Organisation | None) -> dict:
 
 def cohort_report(actor: User, cohort_id: int, language: str = "en") -> Report:
     cohort = get_cohort(cohort_id)
-    ensure(can_view_cohort_reports(actor, cohort))
+    ensure_visible(can_view_cohort_reports(actor, cohort))
     course = get_catalogue().get(cohort.course_slug)
     if course is None:
         raise NotFound()

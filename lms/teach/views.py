@@ -12,11 +12,13 @@ from lms.auth import services as accounts
 from lms.auth.models import User
 from lms.certificates.services import valid_certificate
 from lms.cohorts import bulk, services
+from lms.cohorts.codes import display_code
 from lms.cohorts.forms import AddInstructorForm, CohortForm, UploadForm
 from lms.courses.catalogue import get_catalogue
 from lms.db import write_after_read
 from lms.errors import ServiceError
 from lms.extensions import db
+from lms.permissions import is_admin
 from lms.progress import services as progress
 from lms.quizzes import services as quizzes
 from lms.reports import items, roster
@@ -41,17 +43,31 @@ def cohorts():
 
 
 def _cohort_form(cohort=None) -> CohortForm:
+    """The cohort form; sponsor and instructors are chosen from lists, never typed."""
     form = CohortForm(obj=cohort)
     if cohort is not None and request.method == "GET":
-        form.organisation.data = cohort.organisation.name if cohort.organisation else ""
+        form.organisation.data = cohort.organisation_id
+        form.instructors.data = [user.id for user in cohort.instructors]
     form.course_slug.choices = [SelectChoice(c.slug, c.title()) for c in get_catalogue().all()]
+    form.organisation.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(o.id, o.name) for o in accounts.organisation_choices(_me())
+    ]
+    form.instructors.choices = [
+        SelectChoice(u.id, f"{u.name} ({u.email or u.phone})")
+        for u in accounts.instructor_choices(_me())
+    ]
+    if not is_admin(_me()):
+        del form.new_organisation  # only admins add organisations
     return form
 
 
 def _cohort_data(form: CohortForm) -> services.CohortData:
-    organisation = None
-    if form.organisation.data and form.organisation.data.strip():
-        organisation = accounts.get_or_create_organisation(form.organisation.data, actor=_me())
+    if "new_organisation" in form and (form.new_organisation.data or "").strip():
+        organisation = accounts.get_or_create_organisation(form.new_organisation.data, _me())
+    else:
+        organisation = accounts.chosen_organisation(_me(), form.organisation.data)
+    chosen = set(form.instructors.data or [])
+    instructors = tuple(u for u in accounts.instructor_choices(_me()) if u.id in chosen)
     return services.CohortData(
         name=form.name.data,
         course_slug=form.course_slug.data,
@@ -63,6 +79,7 @@ def _cohort_data(form: CohortForm) -> services.CohortData:
         organisation=organisation,
         country=form.country.data,
         sponsor_sees_names=form.sponsor_sees_names.data,
+        instructors=instructors,
     )
 
 
@@ -77,7 +94,7 @@ def create():
             flash(
                 _(
                     "Cohort created. Share the join code %(code)s with your trainees.",
-                    code=cohort.join_code,
+                    code=display_code(cohort.join_code),
                 ),
                 "info",
             )
@@ -214,7 +231,8 @@ def grant(cohort_id: int, enrolment_id: int, quiz_key: str):
 def rotate_code(cohort_id: int):
     cohort = services.managed_cohort(_me(), cohort_id)
     code = run(lambda: services.rotate_code(_me(), cohort))
-    flash(_("New join code: %(code)s. The old code no longer works.", code=code), "info")
+    shown = display_code(code) if code else code
+    flash(_("New join code: %(code)s. The old code no longer works.", code=shown), "info")
     return redirect(url_for("teach.roster_page", cohort_id=cohort.id))
 
 

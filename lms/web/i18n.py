@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request
-from flask_babel import format_decimal, get_translations
+from flask_babel import format_decimal, get_locale, get_translations
 from flask_login import current_user
 
 from lms.extensions import babel, db
@@ -44,9 +48,37 @@ def number(value, pattern: str = "#,##0.#") -> str:
     return format_decimal(value, pattern) if value is not None else "—"
 
 
+def reader_locale(country: str | None = None) -> Locale:
+    """The reader's language with the cohort's country when CLDR knows the pair (en_PK
+    writes 02-Dec-2026, not the US 12/2/26), else the language alone."""
+    language = str(get_locale() or "en")
+    if country:
+        try:
+            return Locale.parse(f"{language}_{country.upper()}")
+        except (UnknownLocaleError, ValueError):
+            pass
+    return Locale.parse(language)
+
+
+def local_datetime(moment: datetime | None, timezone: str = "UTC", country: str | None = None):
+    """A stored (naive UTC) time in `timezone`, as the reader's locale writes it, with the
+    zone's abbreviation: "02-Dec-2026, 10:24 am PKT"."""
+    if moment is None:
+        return "—"
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+    locale = reader_locale(country)
+    day = format_date(local, "medium", locale=locale)
+    return f"{day}, {format_time(local, 'short', locale=locale)} {local.tzname()}"
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),

@@ -10,6 +10,7 @@ import math
 import re
 from pathlib import Path
 
+from lms.courses.engine import safety
 from lms.courses.engine.context import LoadContext as _Ctx
 from lms.courses.engine.context import content_hash
 from lms.courses.engine.frontmatter import Document
@@ -81,6 +82,11 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
     if not course_file.is_file():
         ctx.error(course_file, 1, "missing course.md")
         return None, ctx.problems
+    refused = safety.scan(ctx.root)  # before reading anything: links, huge files
+    for path, reason in refused:
+        ctx.error(path, 1, reason)
+    if refused:
+        return None, ctx.problems
     doc = ctx.read(course_file)
     if doc is None:
         return None, ctx.problems
@@ -102,7 +108,9 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
                 "knowledge gain per concept needs the same ids",
             )
     survey = load_survey_files(ctx, ctx.root)
-    completion = parse_completion(ctx, doc, meta.get("completion"), days)
+    completion = parse_completion(
+        ctx, doc, meta.get("completion"), days, has_post_test=post_test is not None
+    )
     certificate = parse_certificate(ctx, doc, meta.get("certificate"))
     _check_root_files(ctx)
     course = Course(

@@ -166,6 +166,9 @@ class Completion:
     lessons: str = "all"  # "all": every lesson not marked `required: false`
     quizzes: tuple[int, ...] | str = "all"  # "all" or day numbers
     pass_mark: int = 70
+    # "required": taking the post-test is part of completion (the default when the course
+    # has one); "optional" (`completion: {post_test: optional}`); "none": no post-test.
+    post_test: str = "none"
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,24 @@ from lms.courses.engine.context import LoadContext as _Ctx
 from lms.courses.engine.frontmatter import Document
 from lms.courses.engine.model import CertificateSettings, Completion, Day, Signatory
 
-COMPLETION_KEYS = {"lessons", "quizzes", "pass_mark"}
+COMPLETION_KEYS = {"lessons", "quizzes", "pass_mark", "post_test"}
 CERTIFICATE_KEYS = {"title", "issuer", "approval", "logo", "signatories"}
 
 
-def parse_completion(ctx: _Ctx, doc: Document, value: object, days: tuple[Day, ...]) -> Completion:
+def parse_completion(
+    ctx: _Ctx, doc: Document, value: object, days: tuple[Day, ...], has_post_test: bool = False
+) -> Completion:
+    """The completion rule; taking the post-test is part of it unless it says optional."""
     path = ctx.root / "course.md"
     line = doc.key_lines.get("completion", 1)
+    default_post = "required" if has_post_test else "none"
     if value is None:
-        return Completion()
+        return Completion(post_test=default_post)
     if not isinstance(value, dict):
-        ctx.error(path, line, "completion must be a mapping (lessons, quizzes, pass_mark)")
-        return Completion()
+        ctx.error(
+            path, line, "completion must be a mapping (lessons, quizzes, pass_mark, post_test)"
+        )
+        return Completion(post_test=default_post)
     for key in sorted(set(value) - COMPLETION_KEYS):
         ctx.error(path, line, f"unknown completion key {key!r}")
     lessons = value.get("lessons", "all")
@@ -38,7 +44,13 @@ def parse_completion(ctx: _Ctx, doc: Document, value: object, days: tuple[Day, .
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
         ctx.error(path, line, "completion.pass_mark must be a whole number from 0 to 100")
         pass_mark = 70
-    return Completion(lessons=lessons, quizzes=quizzes, pass_mark=pass_mark)
+    post_test = value.get("post_test", "required")
+    if post_test not in ("required", "optional"):
+        ctx.error(path, line, "completion.post_test must be required or optional")
+        post_test = "required"
+    if not has_post_test:
+        post_test = "none"
+    return Completion(lessons=lessons, quizzes=quizzes, pass_mark=pass_mark, post_test=post_test)
 
 
 def parse_certificate(ctx: _Ctx, doc: Document, value: object) -> CertificateSettings:
