@@ -367,6 +367,9 @@ def test_message_hours_per_cohort_and_writing_to_one_trainee_from_the_roster(
     assert [body["to"] for body in gateway.bodies] == ["+923001119999"]
     listing = client.get(f"/teach/cohorts/{cohort_id}/messages?user={first.id}")
     assert "See you tomorrow" in listing.get_data(as_text=True)
+    assert "Show everyone" in listing.get_data(as_text=True)
+    kind = client.get(f"/teach/cohorts/{cohort_id}/messages?kind=nudge.away")
+    assert "See you tomorrow" not in kind.get_data(as_text=True)
     other = client.get(f"/teach/cohorts/{cohort_id}/messages?user={second.id}")
     assert "See you tomorrow" not in other.get_data(as_text=True)
 
@@ -419,3 +422,52 @@ def test_demo_loads_past_nudges_with_statuses_once(runner, app):
     assert "queued" not in statuses  # history only: nothing is sent again
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert counts() == (statuses, sends)
+
+
+MY_POSTS = [
+    "/teach/cohorts/{a}/messages/preview", "/teach/cohorts/{a}/messages/send",
+    "/teach/cohorts/{a}/messages/hours", "/teach/messages/{m}/requeue",
+    "/teach/messages/{m}/cancel", "/messages/unsubscribe/{t}", "/account/messages",
+    "/login/code", "/login/code/check",
+]  # fmt: skip
+HOOKS = ["/hooks/sms/status", "/hooks/sms/inbound", "/hooks/twilio/status",
+         "/hooks/twilio/inbound", "/hooks/whatsapp"]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["anonymous", "trainee", "instructor", "admin"])
+def test_every_message_form_needs_csrf_and_every_hook_its_credentials(
+    sms_app, make_user, make_cohort, enrol, role
+):
+    from sqlalchemy import func, select
+
+    from lms.audit.models import AuditEntry
+    from lms.auth.models import User
+    from lms.extensions import db
+    from lms.nudges.preferences import unsubscribe_token
+
+    people = {"trainee": make_user(phone="+923001231231"), "instructor": make_user("instructor"),
+              "admin": make_user("admin")}  # fmt: skip
+    cohort_id, _ = make_cohort(instructor=people["instructor"])
+    enrol(people["trainee"], cohort_id)
+    message_id = queue_sms(sms_app, cohort_id, user_id=people["trainee"].id)
+    with sms_app.app_context():
+        token = unsubscribe_token(db.session.get(User, people["trainee"].id))
+        before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    client = sms_app.test_client()
+    if role != "anonymous":
+        sign_in_as(client, people[role])
+    data = {"audience": "all", "text": "hi", "from_hour": "1", "until_hour": "2",
+            "login": "+923001231231", "code": "123456", "channel": "sms"}  # fmt: skip
+    for path in MY_POSTS:
+        url = path.format(a=cohort_id, m=message_id, t=token)
+        for csrf in (None, "garbage"):
+            response = client.post(url, data=dict(data, **({"csrf_token": csrf} if csrf else {})))
+            assert response.status_code == 400, (url, csrf, response.status_code)
+    for path in HOOKS:
+        assert client.post(path, json={"reference": str(message_id), "status": "delivered",
+                                       "from": "+923001231231", "text": "STOP"}
+                           ).status_code == 401, path  # fmt: skip
+    with sms_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
+        assert db.session.get(User, people["trainee"].id).messages_off_at is None
+    assert message_status(sms_app, message_id)[0] == "queued"

@@ -299,3 +299,59 @@ def test_a_trainee_who_chose_whatsapp_gets_the_nudge_there(setup, gateway):
     assert "BERHENTI" in parameter["text"] and whatsapp.bodies[0]["template"]["language"] == {
         "code": "id"
     }
+
+
+def test_two_racing_nudge_runs_queue_each_nudge_once(
+    make_app, make_user, make_cohort, enrol, database_url, tmp_path
+):
+    """Two `lms nudges run` processes at once: the unique row per enrolment, rule and day
+    lets exactly one of them queue each nudge."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from lms.cohorts.models import Cohort
+    from lms.extensions import db
+    from lms.nudges.models import NudgeSend
+    from lms.outbox.models import OutboxMessage
+
+    app = make_app()
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)  # Day 2 opened today (UTC)
+    cohort_id, _ = make_cohort(start_date=yesterday, timezone="UTC", pacing="scheduled")
+    with app.app_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        cohort.messages_from_hour, cohort.messages_until_hour = 0, 24  # whatever the hour
+        db.session.commit()
+    for n in range(30):
+        enrol(make_user(phone=f"+9230033{n:05d}"), cohort_id)
+    env = {**os.environ, "LMS_DATABASE_URL": database_url,
+           "LMS_INSTANCE_PATH": str(tmp_path / "instance"), "LMS_SECRET_KEY": "test-secret-key",
+           "LMS_PUBLIC_URL": PUBLIC, "LMS_COURSES_DIR": app.config["COURSES_DIR"]}  # fmt: skip
+    lms = str(Path(sys.executable).parent / "lms")
+    processes = [
+        subprocess.Popen(
+            [lms, "nudges", "run"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    assert all(process.returncode == 0 for process in processes), outputs
+    with app.app_context():
+        sends = db.session.execute(
+            select(NudgeSend.rule, func.count()).group_by(NudgeSend.rule)
+        ).all()
+        messages = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.kind == "nudge.day_open")
+        )
+    assert sends == [("day_open", 30)] and messages == 30
+    queued_by = sorted(int(out.split("Queued ")[1].split()[0]) for out in outputs)
+    assert sum(queued_by) == 30, outputs

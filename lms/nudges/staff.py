@@ -35,6 +35,8 @@ from lms.reports.roster import roster_rows
 from lms.reports.sections import Section
 
 AUDIENCES = ("all", "at_risk", "one")
+KINDS = (*(f"nudge.{rule}" for rule in RULES), "message.instructor", "password.welcome",
+         "password.reset", "login.code")  # fmt: skip
 MAX_TEXT = 600
 PER_PAGE = 50
 

@@ -70,7 +70,7 @@ def cohort_messages(cohort_id: int):
     return render_template(
         "nudges/messages.html", cohort=cohort, page=Page(rows, page, staff.PER_PAGE, total),
         args=args, form=_compose_form(cohort), effect=staff.effect(_me(), cohort),
-        segments=count_segments, labels=CHANNEL_LABELS, action=ConfirmForm(),
+        segments=count_segments, labels=CHANNEL_LABELS, action=ConfirmForm(), kinds=staff.KINDS,
         hours=HoursForm(from_hour=cohort.messages_from_hour,
                         until_hour=cohort.messages_until_hour),
     )  # fmt: skip

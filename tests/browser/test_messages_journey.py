@@ -56,7 +56,7 @@ def test_instructor_writes_to_the_at_risk_trainees_and_sees_the_statuses(
     phone.locator("form button[type=submit]").first.click()
     phone.wait_for_load_state()
     phone.goto(f"{live_server}/teach/cohorts/{cohort_id}/")
-    phone.get_by_role("link", name="Messages").click()
+    phone.get_by_role("link", name="Messages", exact=True).click()
     assert axe_violations(phone) == []
     phone.locator("#audience").select_option("at_risk")
     phone.locator("#text").fill("Day 2 is waiting for you, it takes 15 minutes.")
