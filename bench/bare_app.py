@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 from flask import Flask, render_template
 
@@ -60,6 +61,26 @@ def bare_app(course_dir: Path, lesson_slug: str) -> Flask:
     )
     bare.add_url_rule(
         "/bare-page", "page", lambda: render_template("courses/lesson.html", **context)
+    )
+    # The signed-in trainee's template, with the same page data and a stand-in cohort.
+    trainee = SimpleNamespace(
+        cohort=SimpleNamespace(id=1, name="Cohort"),
+        enrolment=SimpleNamespace(id=1),
+        course=course,
+    )
+    day = course.day(lesson.day)
+    trainee_page = dict(
+        context,
+        done=False,
+        quiz_after=day.quiz if (after is None or after.day != lesson.day) else None,
+        home_url="/cohorts/1/",
+        lesson_url=lambda slug: f"/cohorts/1/lessons/{slug}",
+        context=trainee,
+    )
+    bare.add_url_rule(
+        "/bare-trainee-page",
+        "trainee_page",
+        lambda: render_template("learning/lesson.html", **trainee_page),
     )
     return bare
 

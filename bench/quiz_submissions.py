@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from werkzeug.datastructures import MultiDict
 
+from bench.table import figure
 from lms import create_app
 
 WRITERS = 8
@@ -192,7 +193,7 @@ def baseline(url: str) -> float:
     return WRITERS * PER_WRITER / elapsed
 
 
-def report(name: str, url: str, instance: str) -> None:
+def report(name: str, url: str, instance: str) -> dict:
     app, cohort_id, users = _prepare(url, instance)
     figures = run_submissions(app, cohort_id, users)
     with app.app_context():
@@ -209,15 +210,21 @@ def report(name: str, url: str, instance: str) -> None:
         f"{figures['duplicates']}, numbering gaps {figures['gaps']}, errors {len(figures['errors'])}"
         + (f" e.g. {figures['errors'][0]}" if figures["errors"] else "")
     )
-    print(f"{name}: baseline bare INSERT per transaction, same writers: {baseline(url):.0f} rows/s")
+    bare = baseline(url)
+    print(f"{name}: baseline bare INSERT per transaction, same writers: {bare:.0f} rows/s")
+    lost = figures["attempts"] != figures["expected"] or figures["duplicates"] or figures["gaps"]
+    row = figure(f"quiz submissions/s {name} ({WRITERS} writers)", rate, bare, 0.6, "ratio")
+    row["ok"] = row["ok"] and not lost
+    return row
 
 
-def main() -> None:
+def main() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
-        report("SQLite", f"sqlite:///{tmp}/bench.sqlite3", tmp)
+        figures = [report("SQLite", f"sqlite:///{tmp}/bench.sqlite3", tmp)]
         try:
             create_engine(PG_URL).connect().close()
         except Exception as exc:  # noqa: BLE001
             print(f"PostgreSQL: skipped ({type(exc).__name__}); set BENCH_POSTGRES_URL")
-            return
-        report("PostgreSQL", PG_URL, tmp)
+            return figures
+        figures.append(report("PostgreSQL", PG_URL, tmp))
+        return figures

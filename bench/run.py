@@ -1,4 +1,8 @@
-"""Runs every benchmark and prints its figures: `make bench` (or `python bench/run.py NAME`)."""
+"""Runs the benchmarks and prints one table: `make bench`, `python bench/run.py [NAME...]`.
+
+`--check` exits 1 when a figure misses its budget (DESIGN.md "Budgets"). The load test
+(`make bench-load`) is not part of this run.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import certificates, lesson_page, lighthouse, quiz_submissions, reports  # noqa: E402
+from bench.table import render  # noqa: E402
 
 BENCHMARKS = {
     "lesson_page": lesson_page.main,
@@ -18,12 +23,20 @@ BENCHMARKS = {
 }
 
 
-def main(argv: list[str]) -> None:
-    names = argv or list(BENCHMARKS)
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    names = [name for name in argv if name != "--check"] or list(BENCHMARKS)
+    figures: list[dict] = []
     for name in names:
         print(f"== {name}")
-        BENCHMARKS[name]()
+        figures.extend(BENCHMARKS[name]() or [])
+    print()
+    print(render(figures))
+    missed = [row["name"] for row in figures if not row["ok"]]
+    if missed:
+        print(f"budgets missed: {', '.join(missed)}")
+    return 1 if check and missed else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

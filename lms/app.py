@@ -10,6 +10,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms.admin.views import bp as admin_bp
+from lms.api.cli import tokens_cli
+from lms.api.pages import bp as tokens_bp
+from lms.api.views import init_api
+from lms.attendance.views import bp as attendance_bp
+from lms.attendance.views import checkin_bp
 from lms.auth.cli import users_cli
 from lms.auth.sessions import init_sessions
 from lms.auth.views import bp as auth_bp
@@ -30,6 +35,9 @@ from lms.events import init_events
 from lms.extensions import csrf, db, migrate
 from lms.home.views import bp as home_bp
 from lms.learning.views import bp as learning_bp
+from lms.nudges.cli import nudges_cli
+from lms.nudges.hooks import bp as hooks_bp
+from lms.nudges.views import bp as nudges_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
 from lms.public import init_public_address
@@ -37,6 +45,7 @@ from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
 from lms.surveys.views import bp as surveys_bp
+from lms.teach.preview import bp as studio_bp
 from lms.teach.views import bp as teach_bp
 from lms.teach.views import sponsor_bp
 from lms.web.assets import init_assets
@@ -45,7 +54,10 @@ from lms.web.errors import register_error_handlers
 from lms.web.health import bp as health_bp
 from lms.web.i18n import bp as i18n_bp
 from lms.web.i18n import init_i18n
+from lms.web.limits import init_limits
 from lms.web.security import init_security
+from lms.webhooks.cli import webhooks_cli
+from lms.webhooks.views import bp as webhooks_bp
 
 
 def build_app(config: dict[str, Any] | None = None) -> Flask:
@@ -88,6 +100,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "lms" / "migrations"))
     csrf.init_app(app)
     init_sessions(app)
+    init_limits(app)
     init_i18n(app)
     init_assets(app)
     init_public_address(app)
@@ -101,15 +114,17 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
-    blueprints += [credentials_bp]
+    blueprints += [credentials_bp, tokens_bp, webhooks_bp, attendance_bp, checkin_bp, studio_bp]
+    blueprints += [nudges_bp, hooks_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    init_api(app)
 
 
 def _register_cli(app: Flask) -> None:
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
     commands += [certificates_cli, report_command, backup_command, restore_command]
-    commands += [credentials_cli, keys_cli]
+    commands += [credentials_cli, keys_cli, tokens_cli, webhooks_cli]
     certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
-    for command in [*commands, messages_cli, worker_command]:
+    for command in [*commands, messages_cli, worker_command, nudges_cli]:
         app.cli.add_command(command)

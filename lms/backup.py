@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from lms.extensions import db
+from lms.private import create_private_file, private_folder
 
 
 def _sqlite_path() -> Path | None:
@@ -38,7 +39,9 @@ def _tool(name: str) -> str:
 
 
 def backup_to(target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Copy the database to `target`, created 0600 (in a 0700 folder when it is new)."""
+    private_folder(target.parent)
+    create_private_file(target)
     source = _sqlite_path()
     if source is not None:
         with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:

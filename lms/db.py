@@ -1,4 +1,4 @@
-"""Database set-up: SQLite pragmas and transaction mode, and a reachability check.
+"""Database set-up: SQLite pragmas and transaction mode, and reachability and write checks.
 
 SQLite loses updates or fails with "database is locked" when a transaction reads and
 then writes. So every transaction that may write begins with `BEGIN IMMEDIATE` (the
@@ -11,12 +11,15 @@ whose transaction begins IMMEDIATE: a deferred reader is never upgraded into a w
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from lms.extensions import db
+from lms.private import FILE_MODE, tighten
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,6 +41,9 @@ def init_db(app: Flask) -> None:
 
 
 def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
+    database = engine.url.database or ""
+    path = None if database in ("", ":memory:") or database.startswith("file:") else database
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
@@ -47,6 +53,9 @@ def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
+        if path:  # password hashes and personal data: the owner's only
+            for suffix in ("", "-wal", "-shm"):
+                tighten(Path(path + suffix), FILE_MODE)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
@@ -84,6 +93,40 @@ def database_reachable() -> bool:
         return False
 
 
+def database_writable() -> bool:
+    """True when the database takes a write: a no-op UPDATE of the migration row, rolled
+    back (a read-only file, a read-only transaction or a full disk all fail it)."""
+    g.lms_writes = True  # a write transaction (BEGIN IMMEDIATE on SQLite), even from a GET
+    try:
+        db.session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "cannot write"
+        return False
+    finally:
+        db.session.rollback()
+        g.lms_writes = False
+
+
 def contains(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, literally (escape character: backslash)."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def dialect_insert(model):
+    """The INSERT construct of the session's dialect, which has `on_conflict_do_*`."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def upsert(model, keys: dict, values: dict, on_conflict: dict):
+    """One race-free statement on SQLite and PostgreSQL: INSERT `keys` + `values`, or where
+    a row with those unique `keys` exists, UPDATE it with `on_conflict` (SQL expressions
+    over the existing row). Add `.returning(...)` to read the result in the same trip."""
+    statement = dialect_insert(model).values(**keys, **values)
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=on_conflict)
+
+
+def insert_if_absent(model, keys: dict, values: dict):
+    """INSERT unless a row with these unique `keys` exists (no error, no savepoint)."""
+    statement = dialect_insert(model).values(**keys, **values)
+    return statement.on_conflict_do_nothing(index_elements=list(keys))

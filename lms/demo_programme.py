@@ -2,7 +2,8 @@
 
 Karachi (scheduled, Urdu and English), Tabalong (scheduled, Bahasa Indonesia) and a
 self-paced online cohort, each with pre-test and post-test scores, day quizzes, lesson
-completions, certificates and anonymous survey answers. Written with bulk inserts and a
+completions, certificates, anonymous survey answers and, for the two in-person cohorts,
+a session a day with its attendance. Written with bulk inserts and a
 fixed random seed, then the report summaries are rebuilt from those raw facts, so a run
 takes a second or two and gives the same programme every time.
 """
@@ -12,11 +13,13 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from lms.attendance.models import Attendance, ClassSession
 from lms.auth.models import Organisation, User
 from lms.certificates import services as certificates
 from lms.clock import now
@@ -24,6 +27,7 @@ from lms.cohorts import services as cohorts
 from lms.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from lms.courses.engine.model import Course, Quiz
 from lms.extensions import db
+from lms.nudges.demo import load_messages
 from lms.permissions import SYSTEM
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, QuizAttempt
@@ -96,6 +100,7 @@ def load_programme(organisation: Organisation, instructor: User, course: Course)
                 )
             ):
                 certificates.issue(enrolment, course)
+            load_messages(cohort, course, random.Random(3026 + index))
         made.append(cohort)
     return made
 
@@ -180,6 +185,38 @@ def _trainees(cohort: Cohort, plan: Plan, course: Course, rng: random.Random) ->
         enrolment_id = enrolment_ids[ids[user["email"]]]
         _journey(facts, course, enrolment_id, user["language"], joined, reached, finished_all, rng)
     facts.write(cohort.id, course, rng)
+    if plan.pacing == "scheduled":
+        reached_by = [(enrolment_ids[ids[u["email"]]], reached) for u, _, reached, _ in journeys]
+        _sessions(cohort, course, reached_by, rng)
+
+
+PLACES = {"Asia/Karachi": "Training hall, Saddar", "Asia/Makassar": "Balai Desa Tanjung"}
+
+
+def _sessions(cohort: Cohort, course: Course, reached_by, rng: random.Random) -> None:
+    """One in-person session a day (10:00-12:00 local); most of those who reached the day
+    came to it."""
+    zone = ZoneInfo(cohort.timezone)
+    for day in course.days:
+        local = datetime.combine(cohort.start_date + timedelta(days=day.number - 1), time(10))
+        starts = local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+        session = ClassSession(
+            cohort_id=cohort.id,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            place=PLACES.get(cohort.timezone, "Community hall"),
+            secret=secrets.token_hex(16),
+        )
+        db.session.add(session)
+        db.session.flush()
+        rows = [
+            {"session_id": session.id, "enrolment_id": enrolment_id, "method": "code",
+             "marked_at": starts + timedelta(minutes=rng.randint(0, 30))}
+            for enrolment_id, reached in reached_by
+            if reached >= day.number and rng.random() < 0.85
+        ]  # fmt: skip
+        if rows:
+            db.session.execute(insert(Attendance), rows)
 
 
 class _Facts:

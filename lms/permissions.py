@@ -1,6 +1,10 @@
 """Permission rules as plain functions, called by services so pages, CLI and API agree.
 
-`PermissionDenied` becomes a 403 page (and an audit entry) in the web layer.
+`PermissionDenied` becomes a 403 page (and an audit entry) in the web layer. Anything
+that belongs to one cohort (its pages, roster, people, reports, certificates, messages) is
+checked with `ensure_visible`: whoever may not see it gets `Concealed`, a 404 exactly like
+the one for a cohort that does not exist (and still an audit entry), so ids cannot be
+probed for existence.
 """
 
 from __future__ import annotations
@@ -47,6 +51,16 @@ class PermissionDenied(Exception):
 
 class NotFound(Exception):
     """The object does not exist (or must look as if it did not)."""
+
+
+class Concealed(NotFound):
+    """Denied, and answered as if the object did not exist (audited as a denial)."""
+
+
+def ensure_visible(condition: bool, message: str = "permission denied") -> None:
+    """Like `ensure`, for objects whose existence is itself not to be revealed."""
+    if not condition:
+        raise Concealed(message)
 
 
 def ensure(condition: bool, message: str = "permission denied") -> None:

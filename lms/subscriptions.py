@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from flask import Flask
 
+from lms.certificates.events import CertificateIssued, CertificateRevoked
 from lms.certificates.services import on_enrolment_completed
+from lms.cohorts.events import EnrolmentCreated, EnrolmentWithdrawn
 from lms.events import subscribe
+from lms.nudges.cli import scheduled_run
+from lms.nudges.preferences import delivery_gate
+from lms.nudges.staff import report_section
+from lms.outbox.delivery import add_gate
+from lms.outbox.queue import add_schedule
+from lms.outbox.senders import register_sender
 from lms.progress.events import EnrolmentCompleted, LessonCompleted
 from lms.progress.services import on_attempt_recorded as complete_on_pass
 from lms.quizzes.events import AttemptRecorded
 from lms.reports import summaries
+from lms.reports.sections import add_section
+from lms.webhooks import services as webhooks
+from lms.webhooks import xapi
+from lms.webhooks.sender import send_webhook
 
 
 def wire_subscribers(app: Flask) -> None:
@@ -23,3 +35,18 @@ def wire_subscribers(app: Flask) -> None:
     subscribe(app, AttemptRecorded, summaries.on_attempt_recorded)
     subscribe(app, AttemptRecorded, complete_on_pass)
     subscribe(app, EnrolmentCompleted, on_enrolment_completed)
+    # Webhooks and learning records: outbox rows, delivered by the queue after commit.
+    subscribe(app, EnrolmentCreated, webhooks.on_enrolment_created)
+    subscribe(app, EnrolmentWithdrawn, webhooks.on_enrolment_withdrawn)
+    subscribe(app, EnrolmentCompleted, webhooks.on_enrolment_completed)
+    subscribe(app, AttemptRecorded, webhooks.on_attempt_recorded)
+    subscribe(app, CertificateIssued, webhooks.on_certificate_issued)
+    subscribe(app, CertificateRevoked, webhooks.on_certificate_revoked)
+    subscribe(app, LessonCompleted, xapi.on_lesson_completed)
+    subscribe(app, AttemptRecorded, xapi.on_attempt_recorded)
+    subscribe(app, EnrolmentCompleted, xapi.on_enrolment_completed)
+    register_sender(app, "webhook", send_webhook)
+    register_sender(app, "xapi", xapi.send_statement)
+    add_gate(app, delivery_gate)  # consent, checked at the moment of sending
+    add_schedule(app, scheduled_run)  # nudges every 15 minutes in `lms worker`
+    add_section(app, report_section)  # the nudges' effect in the reports

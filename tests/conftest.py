@@ -302,3 +302,22 @@ def compiled_translations():
                 catalog = read_po(source)
             with mo.open("wb") as target:
                 write_mo(target, catalog)
+
+
+@pytest.fixture
+def make_token(app):
+    """make_token(user, "read", "enrol", name=...) -> the token string."""
+
+    def create(user, *scopes, name="test", days=30):
+        from lms.api import tokens
+        from lms.auth.models import User
+        from lms.extensions import db
+        from lms.permissions import SYSTEM
+
+        with app.app_context():
+            owner = db.session.get(User, user.id)
+            new = tokens.create_token(SYSTEM, owner, name, scopes or ("read",), days)
+            db.session.commit()
+            return new.secret
+
+    return create

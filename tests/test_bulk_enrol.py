@@ -146,7 +146,13 @@ def test_upload_page(client, app, cohort):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "3 enrolled, 3 new accounts, 0 already enrolled, 5 rows with problems." in html
-    assert "<td>6</td><td>this is not a valid e-mail address</td>" in html
+    assert (
+        '<td data-label="Line">6</td><td data-label="Problem">'
+        "this is not a valid e-mail address</td>" in html
+    )
+    everyone = html[html.index("Everyone in the file") :]  # each enrolled row, every column
+    assert everyone.count("enrolled, new account") == 3
+    assert "Khan, Ayesha" in everyone and 'data-label="Login"' in everyone
     roster = client.get(f"/teach/cohorts/{cohort_id}/").get_data(as_text=True)
     assert "Khan, Ayesha" in roster and "علی رضا" in roster
 

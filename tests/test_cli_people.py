@@ -152,3 +152,17 @@ def test_demo_is_idempotent_and_prints_logins(runner, app):
         assert count(db.select(db.func.count()).select_from(User)) == 4 + 120
         assert count(db.select(db.func.count()).select_from(Cohort)) == 1 + 3
         assert count(db.select(db.func.count()).select_from(Enrolment)) == 1 + 120
+        from lms.attendance.models import Attendance, ClassSession
+        from lms.courses.catalogue import get_catalogue
+        from lms.permissions import SYSTEM
+        from lms.reports.services import cohort_report
+
+        # the two in-person cohorts meet once a day, so reports show attendance
+        karachi = db.session.scalar(
+            db.select(Cohort).where(Cohort.name == "Karachi creators, cohort 1")
+        )
+        days = len(get_catalogue().get(karachi.course_slug).days)
+        assert count(db.select(db.func.count()).select_from(ClassSession)) == 2 * days
+        assert count(db.select(db.func.count()).select_from(Attendance)) > 40
+        attendance = cohort_report(SYSTEM, karachi.id).attendance
+        assert attendance["sessions"] == days and 30 < attendance["rate"] < 95

@@ -15,7 +15,7 @@ from conftest import (
     reset_postgres_schema,
     with_schema,
 )
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from lms.extensions import db
 
@@ -85,7 +85,20 @@ def test_upgrade_from_previous_keeps_data(empty_database_url, tmp_path):
         db.engine.dispose()
 
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
+REVISIONS = [
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+]
 
 
 def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, enrol):
@@ -131,6 +144,17 @@ def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, en
             )
         quizzes.grant_attempt(SYSTEM, context.enrolment, context.course.quiz("day-1"))
         send_token(issue_token(person, "reset"))  # and an outbox row
+        from datetime import date, datetime
+
+        from lms.nudges.models import LoginCode, NudgeSend
+
+        db.session.add(
+            NudgeSend(rule="away", key="", enrolment_id=context.enrolment.id,
+                      cohort_id=cohort_id, local_day=date(2026, 1, 9))
+        )  # fmt: skip
+        db.session.add(
+            LoginCode(user_id=person.id, code_hash="0" * 64, expires_at=datetime(2026, 1, 9))
+        )
         from lms.surveys.models import SurveyAnswer, SurveySubmission
 
         db.session.add(SurveySubmission(enrolment_id=context.enrolment.id, cohort_id=cohort_id))
@@ -138,6 +162,33 @@ def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, en
         from lms.credentials.keys import ensure
 
         ensure()  # the first signing key
+        from lms.api.tokens import create_token
+        from lms.webhooks.models import Webhook, WebhookDelivery
+
+        create_token(SYSTEM, person, "crm", ["read"])  # an API token
+        hook = Webhook(url="https://hooks.test.example/lms", events=["enrolment.created"],
+                       secret="whsec_c2VjcmV0")  # fmt: skip
+        db.session.add(hook)
+        db.session.flush()
+        from lms.outbox.models import OutboxMessage
+
+        outbox_id = db.session.scalar(select(OutboxMessage.id).limit(1))
+        db.session.add(WebhookDelivery(webhook_id=hook.id, outbox_id=outbox_id,
+                                       event="enrolment.created", message_id="msg_kept"))  # fmt: skip
+        from lms.attendance.models import Attendance, ClassSession
+
+        session = ClassSession(
+            cohort_id=cohort_id,
+            starts_at=datetime(2026, 1, 6, 9),
+            ends_at=datetime(2026, 1, 6, 11),
+            place="Hall",
+            secret="s" * 32,
+        )
+        db.session.add(session)
+        db.session.flush()
+        db.session.add(
+            Attendance(session_id=session.id, enrolment_id=context.enrolment.id, method="code")
+        )
         db.session.commit()
         counts = {
             table: db.session.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()

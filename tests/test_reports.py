@@ -242,11 +242,11 @@ def test_sponsors_see_their_organisation_only_and_no_names(app, cohort, make_use
     assert [c["name"] for c in organisation["cohorts"]] == ["Karachi 1"] and organisation[
         "enrolled"
     ] == 10
-    assert client.get(f"/teach/cohorts/{cohort_id}/roster.csv").status_code == 403
+    assert client.get(f"/teach/cohorts/{cohort_id}/roster.csv").status_code == 404
     snoop = app.test_client()
     sign_in_as(snoop, other)
-    assert snoop.get(f"/reports/cohorts/{cohort_id}").status_code == 403
-    assert snoop.get(f"/reports/cohorts/{cohort_id}.csv").status_code == 403
+    assert snoop.get(f"/reports/cohorts/{cohort_id}").status_code == 404
+    assert snoop.get(f"/reports/cohorts/{cohort_id}.csv").status_code == 404
     assert snoop.get("/reports/organisation.json").json["enrolled"] == 0
 
 
@@ -332,7 +332,7 @@ def test_sponsor_sees_names_only_when_the_cohort_allows(app, cohort, make_user):
     people = client.get(f"/reports/cohorts/{cohort_id}/people")
     assert people.status_code == 200 and "T1" in people.get_data(as_text=True)
     assert "Trainees by name" in client.get(f"/reports/cohorts/{cohort_id}").get_data(as_text=True)
-    assert client.get(f"/teach/cohorts/{cohort_id}/").status_code == 403  # still no management
+    assert client.get(f"/teach/cohorts/{cohort_id}/").status_code == 404  # still no management
 
 
 def test_numbers_follow_the_reader_language(app, cohort):

@@ -86,6 +86,7 @@ def user(user_id: int):
 @bp.route("/organisations", methods=["GET", "POST"])
 @login_required
 def organisations():
+    existing = services.organisations(_me())  # admins only, before any form handling
     form = OrganisationForm()
     if form.validate_on_submit():
         if (
@@ -94,9 +95,7 @@ def organisations():
         ):
             flash(_("Saved."), "info")
             return redirect(url_for("admin.organisations"))
-    return render_template(
-        "admin/organisations.html", organisations=services.organisations(_me()), form=form
-    )
+    return render_template("admin/organisations.html", organisations=existing, form=form)
 
 
 @bp.get("/audit")

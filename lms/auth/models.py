@@ -58,6 +58,10 @@ class User(UserMixin, db.Model):
     age_band: Mapped[str | None] = mapped_column(String(20))
     district: Mapped[str | None] = mapped_column(String(100))
     profile_consent: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Messages (lms.nudges.preferences): the channel chosen in the profile (None: the
+    # login's own, e-mail or SMS) and when messages were turned off (None: they are on).
+    message_channel: Mapped[str | None] = mapped_column(String(20))
+    messages_off_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

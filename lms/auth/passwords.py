@@ -13,7 +13,15 @@ MIN_LENGTH = 8
 MAX_LENGTH = 200
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+# Made on first use, not at import: hashing costs Argon2's full time and start-up is budgeted.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -23,7 +31,8 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; always does the work of one hash check."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matches = _hasher.verify(password_hash or _dummy_hash(), password)
+        return matches and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

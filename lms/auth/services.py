@@ -22,7 +22,7 @@ from lms.clock import utcnow_naive
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.outbox.services import queue_message
-from lms.permissions import ensure, is_admin
+from lms.permissions import ensure, is_admin, require_role
 from lms.public import external_url
 
 RESET_TTL = timedelta(hours=2)
@@ -150,7 +150,9 @@ def end_sessions(user: User) -> None:
     user.session_version = (user.session_version or 1) + 1
 
 
-def get_or_create_organisation(name: str, actor: User | None = None) -> Organisation:
+def get_or_create_organisation(name: str, actor: User) -> Organisation:
+    """The organisation of this name, created if new: admins (and the CLI) only."""
+    ensure(is_admin(actor), "only admins create organisations")
     name = " ".join(name.split())
     if not name:
         raise ServiceError(_("Please enter a name."), field="name")
@@ -161,6 +163,30 @@ def get_or_create_organisation(name: str, actor: User | None = None) -> Organisa
         db.session.flush()
         record("organisation.create", actor, organisation, name=name)
     return organisation
+
+
+def organisation_choices(actor: User) -> list[Organisation]:
+    """The organisations staff choose a cohort's sponsor from: instructors and admins."""
+    require_role(actor, "instructor", "admin")
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def chosen_organisation(actor: User, organisation_id: int | None) -> Organisation | None:
+    """An existing organisation picked from a list (None for none); never creates one."""
+    require_role(actor, "instructor", "admin")
+    if not organisation_id:
+        return None
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise ServiceError(_("Choose an organisation from the list."), field="organisation")
+    return organisation
+
+
+def instructor_choices(actor: User) -> list[User]:
+    """The instructors a cohort's teachers are assigned from (active accounts)."""
+    require_role(actor, "instructor", "admin")
+    query = select(User).where(User.role == "instructor", User.active.is_(True))
+    return list(db.session.scalars(query.order_by(func.lower(User.name), User.id)))
 
 
 def set_role(actor: User, user: User, role: str, organisation: Organisation | None = None) -> None:

@@ -30,7 +30,7 @@ from lms.errors import ServiceError
 from lms.extensions import db
 from lms.web.forms import run, show_error
 from lms.web.i18n import safe_next
-from lms.web.ratelimit import throttle
+from lms.web.limits import throttle
 
 bp = Blueprint("auth", __name__)
 
@@ -53,7 +53,7 @@ def sign_in(user) -> None:
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        throttle("login", _account(form.login.data))
+        throttle("login", account=_account(form.login.data))
         user = services.authenticate(form.login.data, form.password.data)
         db.session.commit()
         if user is not None:
@@ -143,7 +143,7 @@ def profile():
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        throttle("reset", _account(form.login.data))
+        throttle("reset", account=_account(form.login.data))
         services.request_reset(form.login.data)
         db.session.commit()
         flash(
@@ -157,7 +157,7 @@ def request_reset():
 def reset_with_code():
     form = ResetCodeForm()
     if form.validate_on_submit():
-        throttle("reset", _account(form.login.data))
+        throttle("reset", account=_account(form.login.data))
         user = run(
             lambda: services.reset_with_code(form.login.data, form.code.data, form.password.data),
             form,

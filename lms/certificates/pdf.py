@@ -9,7 +9,7 @@ shared disk is needed.
 from __future__ import annotations
 
 import hashlib
-import threading
+import logging
 import unicodedata
 from pathlib import Path
 
@@ -24,8 +24,10 @@ from lms.certificates.models import Certificate
 from lms.config import ROOT
 from lms.courses.catalogue import get_catalogue
 from lms.pdf import STATIC_DIR, PdfRenderError, render_html_to_pdf
+from lms.private import write_private
 from lms.public import public_url
 
+log = logging.getLogger(__name__)
 DEFAULT_TEMPLATE = "certificates/default.html"
 PAGE_SIZES = {"A4": "A4 landscape", "Letter": "letter landscape"}
 
@@ -122,16 +124,21 @@ def certificate_pdf(
     """The PDF bytes, from the cache when this certificate and template were rendered before."""
     version = template_version(course_dir)
     path = cache_path(certificate, version)
-    if use_cache and path.is_file():
-        return path.read_bytes()
+    if use_cache:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("certificate cache not read (%s): %s", path.parent, exc.strerror or exc)
     media = {certificate.course_slug: course_dir / "media"} if course_dir else {}
     pdf = render_html_to_pdf(
         certificate_html(certificate, course_dir), media, certificate.code.encode()
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
-    temporary.write_bytes(pdf)
-    temporary.replace(path)
+    try:
+        write_private(path, pdf)
+    except OSError as exc:  # a cache only: the render is served all the same
+        log.warning("certificate cache not written (%s): %s", path.parent, exc.strerror or exc)
     return pdf
 
 

@@ -23,7 +23,7 @@ from lms.courses.engine import Course
 from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
-from lms.permissions import NotFound, can_manage_cohort, ensure
+from lms.permissions import NotFound, can_manage_cohort, ensure_visible
 from lms.progress.events import EnrolmentCompleted
 
 
@@ -91,7 +91,7 @@ def on_enrolment_completed(event: EnrolmentCompleted) -> None:
 
 
 def approve(actor: User, enrolment: Enrolment) -> Certificate:
-    ensure(can_manage_cohort(actor, enrolment.cohort))
+    ensure_visible(can_manage_cohort(actor, enrolment.cohort))
     course = get_catalogue().get(enrolment.cohort.course_slug)
     if course is None or enrolment.status != EnrolmentStatus.COMPLETED:
         raise ServiceError(_("Only a trainee who has completed the course can get a certificate."))
@@ -120,7 +120,7 @@ def due_enrolments(cohort: Cohort) -> list[int]:
 
 
 def revoke(actor: User, certificate: Certificate, reason: str) -> None:
-    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))
+    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
     reason = " ".join((reason or "").split())
     if not reason:
         raise ServiceError(_("Please give a reason."), field="reason")
@@ -135,7 +135,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
 
 def reissue(actor: User, certificate: Certificate, holder_name: str) -> Certificate:
     """Correct the holder's name: a new certificate, the old one marked superseded."""
-    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))
+    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
     holder_name = " ".join((holder_name or "").split())
     if not holder_name or len(holder_name) > 200:
         raise ServiceError(
@@ -179,8 +179,33 @@ def managed_certificate(actor: User, certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         raise NotFound()
-    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))
+    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
     return certificate
+
+
+def managed_certificate_by_code(actor: User, code: str) -> Certificate:
+    """A certificate by its code, for those who manage its cohort."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if certificate is None:
+        raise NotFound()
+    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
+    return certificate
+
+
+def certificates_for(actor: User) -> list[Certificate]:
+    """Certificates a person may list: their own (trainees), those of the cohorts they
+    manage, and, for sponsors, their organisation's cohorts'."""
+    query = select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+    if actor.role == "admin":
+        return list(db.session.scalars(query))
+    if actor.role == "trainee":
+        return list(db.session.scalars(query.where(Enrolment.user_id == actor.id)))
+    cohorts = select(Cohort.id)
+    if actor.role == "sponsor":
+        cohorts = cohorts.where(Cohort.organisation_id == actor.organisation_id)
+    else:
+        cohorts = cohorts.where(Cohort.instructors.any(User.id == actor.id))
+    return list(db.session.scalars(query.where(Enrolment.cohort_id.in_(cohorts))))
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ from lms.certificates import codes, pdf, services
 from lms.cohorts.services import managed_cohort, managed_enrolment
 from lms.courses.catalogue import get_catalogue
 from lms.web.forms import attachment, run
-from lms.web.ratelimit import hit
+from lms.web.limits import throttle
 
 bp = Blueprint("certificates", __name__)
-VERIFY_LIMIT, VERIFY_WINDOW = 30, 60
 
 
 def _course_dir(certificate):
@@ -38,7 +37,7 @@ def verify_form():
 
 
 def _checked(code: str) -> services.Verification:
-    hit(f"verify:{request.remote_addr}", VERIFY_LIMIT, VERIFY_WINDOW)
+    throttle("verify")
     return services.verify(code[:64])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import and_, func, update
 
 from lms.auth.models import User
 from lms.clock import now, utcnow_naive
@@ -33,6 +33,9 @@ class LearningContext:
     course: Course
     enrolment: Enrolment | None  # None when staff preview the cohort
     days: tuple[DayState, ...]
+    # The trainee's completed lesson slugs, when the loader fetched them with the context
+    # (None: not loaded; ask lms.progress).
+    completed: frozenset[str] | None = None
 
     def day_state(self, number: int) -> DayState | None:
         return next((state for state in self.days if state.day.number == number), None)
@@ -48,6 +51,27 @@ def learning_context(user: User, cohort_id: int) -> LearningContext:
             Enrolment.status != EnrolmentStatus.WITHDRAWN,
         )
     )
+    return build_context(user, cohort, enrolment)
+
+
+def enrolment_of(user: User):
+    """The join condition for `user`'s live enrolment in a cohort (for one-query loaders)."""
+    return and_(
+        Enrolment.cohort_id == Cohort.id,
+        Enrolment.user_id == user.id,
+        Enrolment.status != EnrolmentStatus.WITHDRAWN,
+    )
+
+
+def build_context(
+    user: User,
+    cohort: Cohort | None,
+    enrolment: Enrolment | None,
+    completed: frozenset[str] | None = None,
+) -> LearningContext:
+    """Check access, then the course and which days are open. NotFound without access."""
+    if cohort is None:
+        raise NotFound()
     if enrolment is None and not can_manage_cohort(user, cohort):
         raise NotFound()
     course = get_catalogue().get(cohort.course_slug)
@@ -66,7 +90,9 @@ def learning_context(user: User, cohort_id: int) -> LearningContext:
         )
         for day in course.days
     )
-    return LearningContext(cohort=cohort, course=course, enrolment=enrolment, days=days)
+    return LearningContext(
+        cohort=cohort, course=course, enrolment=enrolment, days=days, completed=completed
+    )
 
 
 def open_lesson(context: LearningContext, lesson_slug: str):
@@ -80,8 +106,10 @@ def open_lesson(context: LearningContext, lesson_slug: str):
     return lesson
 
 
-def touch(enrolment: Enrolment) -> None:
-    """Remember when the trainee was last active (an SQL-side write: no lost update)."""
-    db.session.execute(
-        update(Enrolment).where(Enrolment.id == enrolment.id).values(last_active_at=utcnow_naive())
-    )
+def touch(enrolment: Enrolment, *, started_at: datetime | None = None) -> None:
+    """Remember when the trainee was last active, and with `started_at` when they first did
+    what counts as starting (one SQL-side UPDATE: no lost update, the first start kept)."""
+    values: dict = {"last_active_at": started_at or utcnow_naive()}
+    if started_at is not None:
+        values["started_at"] = func.coalesce(Enrolment.started_at, started_at)
+    db.session.execute(update(Enrolment).where(Enrolment.id == enrolment.id).values(**values))

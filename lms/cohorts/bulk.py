@@ -21,7 +21,7 @@ from lms.cohorts.services import enrol
 from lms.cohorts.spreadsheet import Row, RowError, decode, read_rows
 from lms.errors import ServiceError
 from lms.extensions import db
-from lms.permissions import can_manage_cohort, ensure
+from lms.permissions import can_manage_cohort, ensure_visible
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _find(email: str | None, phone: str | None) -> tuple[User | None, str | None
 
 
 def bulk_enrol(actor: User, cohort: Cohort, data: bytes, send_messages: bool = True) -> BulkReport:
-    ensure(can_manage_cohort(actor, cohort))
+    ensure_visible(can_manage_cohort(actor, cohort))
     report = BulkReport()
     try:
         text = decode(data)
@@ -62,6 +62,19 @@ def bulk_enrol(actor: User, cohort: Cohort, data: bytes, send_messages: bool = T
         )
         return report
     rows, report.errors = read_rows(text)
+    return enrol_rows(actor, cohort, rows, send_messages, report)
+
+
+def enrol_rows(
+    actor: User,
+    cohort: Cohort,
+    rows: list[Row],
+    send_messages: bool = True,
+    report: BulkReport | None = None,
+) -> BulkReport:
+    """Enrol the good rows (a spreadsheet's, or the API's), report each bad one by line."""
+    ensure_visible(can_manage_cohort(actor, cohort))
+    report = report or BulkReport()
     seen: dict[str, int] = {}
     languages = current_app.config["LANGUAGES"]
     for row in rows:

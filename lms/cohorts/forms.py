@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 TIMEZONES = ["Asia/Karachi", "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC"]
@@ -17,6 +25,13 @@ class JoinCodeForm(FlaskForm):
         validators=[DataRequired(), Length(max=20)],
         render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
     )
+
+
+def _optional_int(value) -> int | None:
+    """A select's value as an id; empty for "none"."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
 
 
 class CohortForm(FlaskForm):
@@ -37,7 +52,11 @@ class CohortForm(FlaskForm):
         ],
     )
     capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=100000)])
-    organisation = StringField(_l("Sponsor organisation"), validators=[Optional(), Length(max=200)])
+    organisation = SelectField(_l("Sponsor organisation"), choices=[], coerce=_optional_int)
+    new_organisation = StringField(  # shown to admins only: they add organisations
+        _l("Or add a new organisation"), validators=[Optional(), Length(max=200)]
+    )
+    instructors = SelectMultipleField(_l("Instructors"), choices=[], coerce=int)
     sponsor_sees_names = BooleanField(_l("The sponsor may see trainees' names and progress"))
 
 

@@ -15,7 +15,7 @@ from lms.cohorts.forms import JoinCodeForm
 from lms.courses.catalogue import get_catalogue
 from lms.errors import ServiceError
 from lms.web.forms import run
-from lms.web.ratelimit import throttle
+from lms.web.limits import count_failure, refuse_if_exceeded, throttle
 
 bp = Blueprint("join", __name__)
 
@@ -37,8 +37,15 @@ def join_form():
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join(code: str):
-    throttle("join")
+    """Guessing codes is limited per account and (far higher) per address, counting unknown
+    codes only; a known code has a generous limit of its own, so a class can join at once."""
+    account = f"user:{current_user.id}" if current_user.is_authenticated else None
+    refuse_if_exceeded("join", account=account)
     cohort = services.cohort_by_code(code)
+    if cohort is None:
+        count_failure("join", account=account)
+    else:
+        throttle("join", code=cohort.join_code)
     if cohort is not None and current_user.is_authenticated:
         if services.is_enrolled(current_user, cohort):
             flash(_("You are already in this cohort."), "info")

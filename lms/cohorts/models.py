@@ -43,6 +43,9 @@ class Cohort(db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow_naive)
+    # Nudges go only between these local hours (cohort's timezone), [from, until).
+    messages_from_hour: Mapped[int] = mapped_column(default=9, server_default="9")
+    messages_until_hour: Mapped[int] = mapped_column(default=21, server_default="21")
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     instructors: Mapped[list[User]] = relationship(secondary=cohort_instructors)

@@ -24,7 +24,14 @@ from lms.courses.catalogue import get_catalogue
 from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
-from lms.permissions import NotFound, can_manage_cohort, ensure, require_role
+from lms.permissions import (
+    NotFound,
+    can_manage_cohort,
+    can_view_cohort_reports,
+    ensure,
+    ensure_visible,
+    require_role,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class CohortData:
     organisation: Organisation | None = None
     country: str = "PK"
     sponsor_sees_names: bool = False
+    instructors: tuple[User, ...] | None = None  # None: leave the cohort's teachers as they are
 
 
 def _validate(data: CohortData) -> None:
@@ -95,11 +103,28 @@ def create_cohort(actor: User, data: CohortData) -> Cohort:
     db.session.add(cohort)
     db.session.flush()
     record("cohort.create", actor, cohort, name=cohort.name, course=cohort.course_slug)
+    if data.instructors is not None:
+        _set_instructors(actor, cohort, (*data.instructors, *cohort.instructors))
     return cohort
 
 
+def _set_instructors(actor: User, cohort: Cohort, chosen) -> None:
+    """The cohort is taught by exactly `chosen` (instructors only; never nobody when an
+    instructor edits, and an instructor cannot remove themself)."""
+    wanted = list(dict.fromkeys(chosen))
+    if any(user.role != "instructor" for user in wanted):
+        raise ServiceError(_("Only instructors can teach a cohort."), field="instructors")
+    if actor.role == "instructor" and actor not in wanted:
+        raise ServiceError(_("You cannot remove yourself from a cohort."), field="instructors")
+    before = {user.id for user in cohort.instructors}
+    after = {user.id for user in wanted}
+    if before != after:
+        cohort.instructors[:] = wanted
+        record("cohort.instructors", actor, cohort, before=sorted(before), after=sorted(after))
+
+
 def update_cohort(actor: User, cohort: Cohort, data: CohortData) -> Cohort:
-    ensure(can_manage_cohort(actor, cohort))
+    ensure_visible(can_manage_cohort(actor, cohort))
     _validate(data)
     if data.course_slug != cohort.course_slug and _enrolled_count(cohort):
         raise ServiceError(
@@ -113,20 +138,22 @@ def update_cohort(actor: User, cohort: Cohort, data: CohortData) -> Cohort:
     if cohort.sponsor_sees_names != data.sponsor_sees_names:
         record("cohort.sponsor_names", actor, cohort, allowed=data.sponsor_sees_names)
     cohort.sponsor_sees_names = data.sponsor_sees_names
+    if data.instructors is not None:
+        _set_instructors(actor, cohort, data.instructors)
     record("cohort.update", actor, cohort)
     return cohort
 
 
 def rotate_code(actor: User, cohort: Cohort) -> str:
     """A new join code; the old one stops working (people already in stay in)."""
-    ensure(can_manage_cohort(actor, cohort))
+    ensure_visible(can_manage_cohort(actor, cohort))
     cohort.join_code = unique_join_code()
     record("cohort.rotate_code", actor, cohort)
     return cohort.join_code
 
 
 def add_instructor(actor: User, cohort: Cohort, instructor: User) -> None:
-    ensure(can_manage_cohort(actor, cohort))
+    ensure_visible(can_manage_cohort(actor, cohort))
     if instructor.role != "instructor":
         raise ServiceError(_("Only instructors can teach a cohort."), field="login")
     if instructor not in cohort.instructors:
@@ -144,7 +171,7 @@ def get_cohort(cohort_id: int) -> Cohort:
 def managed_cohort(actor: User, cohort_id: int) -> Cohort:
     """The cohort, if `actor` may manage it."""
     cohort = get_cohort(cohort_id)
-    ensure(can_manage_cohort(actor, cohort))
+    ensure_visible(can_manage_cohort(actor, cohort))
     return cohort
 
 
@@ -163,6 +190,33 @@ def sponsored_cohorts(actor: User) -> list[Cohort]:
     if actor.role == "sponsor":
         query = query.where(Cohort.organisation_id == actor.organisation_id)
     return list(db.session.scalars(query))
+
+
+def visible_cohorts(actor: User) -> list[Cohort]:
+    """What a person may list: the cohorts they teach (admins: all), sponsor, or are in."""
+    if actor.role in ("admin", "instructor"):
+        return cohorts_for(actor)
+    if actor.role == "sponsor":
+        return sponsored_cohorts(actor)
+    return [enrolment.cohort for enrolment in enrolments_of(actor)]
+
+
+def visible_cohort(actor: User, cohort_id: int) -> Cohort:
+    """The cohort if `actor` manages it, sponsors it or is in it; NotFound otherwise."""
+    cohort = get_cohort(cohort_id)
+    if can_view_cohort_reports(actor, cohort) or is_enrolled(actor, cohort):
+        return cohort
+    raise NotFound()
+
+
+def cohort_enrolments(actor: User, cohort: Cohort) -> list[Enrolment]:
+    """Every enrolment of the cohort (withdrawn ones too), for those who manage it."""
+    ensure(can_manage_cohort(actor, cohort))
+    return list(
+        db.session.scalars(
+            select(Enrolment).where(Enrolment.cohort_id == cohort.id).order_by(Enrolment.id)
+        )
+    )
 
 
 def enrolments_of(user: User) -> list[Enrolment]:
@@ -258,7 +312,7 @@ def enrol(cohort: Cohort, user: User, actor: User | None) -> Enrolment:
 
 
 def withdraw(actor: User, enrolment: Enrolment) -> None:
-    ensure(can_manage_cohort(actor, enrolment.cohort))
+    ensure_visible(can_manage_cohort(actor, enrolment.cohort))
     if enrolment.status != EnrolmentStatus.WITHDRAWN:
         enrolment.status = EnrolmentStatus.WITHDRAWN
         enrolment.withdrawn_at = utcnow_naive()
@@ -273,7 +327,7 @@ def withdraw(actor: User, enrolment: Enrolment) -> None:
 
 
 def managed_enrolment(actor: User, cohort: Cohort, enrolment_id: int) -> Enrolment:
-    ensure(can_manage_cohort(actor, cohort))
+    ensure_visible(can_manage_cohort(actor, cohort))
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.cohort_id != cohort.id:
         raise NotFound()

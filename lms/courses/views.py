@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_from_directory, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from lms.courses.catalogue import get_catalogue, get_course_or_404
+from lms.courses.catalogue import get_catalogue, get_course_or_404, media_response
 from lms.courses.engine.days import has_day_label
 
 bp = Blueprint("courses", __name__)
@@ -70,6 +70,4 @@ def lesson_page(course, lesson, language: str) -> dict:
 
 @bp.get("/courses/<slug>/media/<path:filename>")
 def media(slug: str, filename: str):
-    course = get_course_or_404(slug)
-    # send_from_directory refuses any path that escapes the media folder.
-    return send_from_directory(course.path / "media", filename, max_age=MEDIA_MAX_AGE)
+    return media_response(get_course_or_404(slug), filename, MEDIA_MAX_AGE)

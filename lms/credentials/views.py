@@ -9,10 +9,9 @@ from flask import Blueprint, Response, abort, current_app, request
 from lms.certificates import services as certificates
 from lms.credentials import services
 from lms.credentials.keys import KeyUnavailable
-from lms.web.ratelimit import hit
+from lms.web.limits import throttle
 
 bp = Blueprint("credentials", __name__)
-VERIFY_LIMIT, VERIFY_WINDOW = 30, 60
 
 
 def _json(body: dict, media_type: str = "application/json", max_age: int = 300) -> Response:
@@ -31,7 +30,7 @@ def _no_key(error: KeyUnavailable):
 
 @bp.get("/verify/<code>/credential.json")
 def credential(code: str):
-    hit(f"verify:{request.remote_addr}", VERIFY_LIMIT, VERIFY_WINDOW)
+    throttle("verify")
     result = certificates.verify(code[:64])
     if result.certificate is None:
         abort(404)
@@ -58,7 +57,7 @@ def status_list(number: int):
 @bp.get("/verify/<code>/badge.png")
 def badge(code: str):
     """The badge image with the credential baked in (Open Badges PNG baking)."""
-    hit(f"verify:{request.remote_addr}", VERIFY_LIMIT, VERIFY_WINDOW)
+    throttle("verify")
     result = certificates.verify(code[:64])
     if result.certificate is None:
         abort(404)

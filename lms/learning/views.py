@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -23,7 +22,7 @@ from lms.certificates.services import valid_certificate
 from lms.clock import now
 from lms.cohorts import access
 from lms.cohorts.services import get_cohort
-from lms.courses.catalogue import get_course_or_404
+from lms.courses.catalogue import get_course_or_404, media_response
 from lms.courses.views import MEDIA_MAX_AGE, lesson_page
 from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
@@ -95,17 +94,12 @@ def resume(cohort_id: int):
 @bp.get("/lessons/<lesson_slug>")
 @login_required
 def lesson(cohort_id: int, lesson_slug: str):
-    context = access.learning_context(current_user, cohort_id)
+    context = progress.trainee_context(current_user, cohort_id)
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
     page = lesson_page(context.course, lesson, _language())
-    done = (
-        lesson.slug
-        in progress.completed_lessons([context.enrolment.id]).get(context.enrolment.id, set())
-        if context.enrolment
-        else False
-    )
+    done = context.completed is not None and lesson.slug in context.completed
     after, day = page["after"], page["day"]
     return render_template(
         "learning/lesson.html",
@@ -121,12 +115,16 @@ def lesson(cohort_id: int, lesson_slug: str):
 @bp.post("/lessons/<lesson_slug>/done")
 @login_required
 def mark_done(cohort_id: int, lesson_slug: str):
-    context = access.learning_context(current_user, cohort_id)
+    context = progress.trainee_context(current_user, cohort_id)
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
     if context.enrolment is not None:
-        run(lambda: progress.mark_lesson_done(context.enrolment, context.course, lesson))
+        run(
+            lambda: progress.mark_lesson_done(
+                context.enrolment, context.course, lesson, context.completed
+            )
+        )
     _before, after = context.course.neighbours(lesson_slug)
     day = context.course.day(lesson.day)
     if after is not None and after.day == lesson.day:
@@ -233,4 +231,4 @@ def result(cohort_id: int, quiz_key: str, number: int):
 @bp.get("/media/<path:filename>")
 def media(cohort_id: int, filename: str):
     course = get_course_or_404(get_cohort(cohort_id).course_slug)
-    return send_from_directory(course.path / "media", filename, max_age=MEDIA_MAX_AGE)
+    return media_response(course, filename, MEDIA_MAX_AGE)

@@ -12,18 +12,26 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from lms.clock import utcnow_naive
 from lms.extensions import db
 from lms.outbox import senders
-from lms.outbox.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from lms.outbox.models import CANCELLED, FAILED, QUEUED, SENDING, SENT, OutboxMessage
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10),
                 timedelta(hours=1))  # fmt: skip
 MAX_TRIES = len(RETRY_DELAYS) + 1
 STALE_CLAIM = timedelta(minutes=10)
+GATES = "lms.outbox.gates"  # app.extensions key: checks run just before each send
+
+
+def add_gate(app, gate) -> None:
+    """`gate(message)` returns a reason to cancel the message instead of sending it (such
+    as "opted out": consent is checked at the last moment, retries included), or None."""
+    app.extensions.setdefault(GATES, []).append(gate)
 
 
 @dataclass
@@ -72,10 +80,16 @@ def deliver_one(message_id: int, run: DeliveryRun | None = None) -> str | None:
     if not claim(message_id):
         return None
     message = db.session.get(OutboxMessage, message_id)
+    for gate in current_app.extensions.get(GATES, ()):
+        reason = gate(message)
+        if reason:
+            message.status, message.failure = CANCELLED, str(reason)[:500]
+            db.session.commit()
+            return CANCELLED
     try:
         reference = senders.send(message)
     except senders.SendFailed as exc:
-        return _failed(message, str(exc), run)
+        return _failed(message, str(exc), run, permanent=exc.permanent)
     except Exception as exc:  # noqa: BLE001 - a backend bug must not lose the message
         log.exception("sending message %s failed unexpectedly", message_id)
         return _failed(message, f"unexpected error: {exc.__class__.__name__}", run)
@@ -86,9 +100,9 @@ def deliver_one(message_id: int, run: DeliveryRun | None = None) -> str | None:
     return SENT
 
 
-def _failed(message: OutboxMessage, reason: str, run: DeliveryRun) -> str:
+def _failed(message: OutboxMessage, reason: str, run: DeliveryRun, permanent: bool = False) -> str:
     message.failure = reason[:500]
-    if message.tries >= MAX_TRIES:
+    if message.tries >= MAX_TRIES or permanent:
         message.status = FAILED
         run.failed.append(message.id)
         log.warning("message %s failed after %s tries: %s", message.id, message.tries, reason)

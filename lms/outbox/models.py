@@ -11,8 +11,9 @@ from lms.clock import utcnow_naive
 from lms.extensions import db
 
 QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed", "cancelled"
-STATUSES = (QUEUED, SENDING, SENT, FAILED, CANCELLED)
-CHANNELS = ("email", "sms", "whatsapp", "webhook")
+DELIVERED = "delivered"  # a delivery receipt said so (after SENT)
+STATUSES = (QUEUED, SENDING, SENT, DELIVERED, FAILED, CANCELLED)
+CHANNELS = ("email", "sms", "whatsapp", "webhook", "xapi")
 
 
 class OutboxMessage(db.Model):
@@ -40,6 +41,8 @@ class OutboxMessage(db.Model):
     provider_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow_naive)
     sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]  # when a receipt said delivered (or failed)
+    language: Mapped[str | None] = mapped_column(String(8))  # the recipient's, when known
 
     # Named by string: the outbox sits below the packages that own people and cohorts.
     cohort = relationship("Cohort")

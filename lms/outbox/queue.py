@@ -18,8 +18,17 @@ from sqlalchemy.orm import Session
 
 from lms.outbox.delivery import deliver_due, deliver_one
 from lms.outbox.services import NEW_IDS
+from lms.private import create_private_file, private_folder
 
 EXTENSION = "lms.queue"
+SCHEDULES = "lms.queue.schedules"  # app.extensions key: jobs run every 15 minutes
+
+
+def add_schedule(app: Flask, job) -> None:
+    """Run `job()` (in an app context) every 15 minutes in `lms worker` (nudges, ...)."""
+    app.extensions.setdefault(SCHEDULES, []).append(job)
+
+
 log = logging.getLogger(__name__)
 
 
@@ -27,7 +36,8 @@ def make_huey(app: Flask) -> Huey:
     if app.config.get("REDIS_URL"):
         return RedisHuey("lms", url=app.config["REDIS_URL"], utc=True)
     path = Path(app.config.get("QUEUE_FILE") or Path(app.instance_path) / "queue.sqlite3")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
+    create_private_file(path)  # message rows: phone numbers and links
     return SqliteHuey("lms", filename=str(path), utc=True)
 
 
@@ -45,7 +55,17 @@ def init_queue(app: Flask) -> Huey:
         with app.app_context():
             deliver_due()
 
-    app.extensions[EXTENSION] = {"huey": huey, "deliver": deliver}
+    @huey.periodic_task(crontab(minute="*/15"), name="schedules")
+    def schedules() -> None:
+        with app.app_context():
+            for job in app.extensions.get(SCHEDULES, ()):
+                try:
+                    job()
+                except Exception:  # noqa: BLE001 - one job must not stop the others
+                    log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+            deliver_due()
+
+    app.extensions[EXTENSION] = {"huey": huey, "deliver": deliver, "schedules": schedules}
     return huey
 
 

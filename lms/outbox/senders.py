@@ -1,51 +1,96 @@
-"""Handing one outbox message to its channel's backend; returns the provider's reference.
+"""One sender interface for every channel: `send(message)` hands an outbox row to the
+backend its channel's setting names and returns the provider's reference (or None).
 
-Backends (setting `MESSAGE_BACKEND`): `log` (default: the message is printed to the
-console of `lms run` / `lms worker`, so a new user sees what would be sent), `memory`
-(kept in `app.extensions["lms.sent"]`, for tests and demos) and `smtp` (e-mail over SMTP;
-SMS through the generic HTTP gateway of DESIGN, `SMS_GATEWAY_URL`). A failure raises
+Settings: `EMAIL_BACKEND` (`log`, `smtp`), `SMS_BACKEND` (`log`, `http`, `twilio`),
+`WHATSAPP_BACKEND` (`log`, `cloud`, `twilio`); `log` is the default and prints each
+message to the console of `lms run` / `lms worker`, so a new user sees what would be
+sent; `memory` keeps messages in `app.extensions["lms.sent"]` (tests, demos). Other kinds
+of outbox rows (webhooks, learning records) register a sender for their own channel per
+app with `register_sender`; the delivery loop never needs to know them. A failure raises
 `SendFailed` with a reason that never contains a secret.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
-import logging
-import smtplib
-import urllib.error
-import urllib.request
-from email.message import EmailMessage
-from urllib.parse import urlsplit
+from collections.abc import Callable
 
-from flask import current_app
+import click
+from flask import Flask, current_app
 
+from lms.outbox import phone_backends
+from lms.outbox.email_backend import send_smtp
 from lms.outbox.models import OutboxMessage
+from lms.outbox.transport import SendFailed, gateway_url_allowed
 
-log = logging.getLogger("lms.messages")
-TIMEOUT = 20
+Sender = Callable[[OutboxMessage], str | None]
+APP_SENDERS = "lms.senders"  # app.extensions key: channel -> sender of a higher package
+SETTINGS = {"email": "EMAIL_BACKEND", "sms": "SMS_BACKEND", "whatsapp": "WHATSAPP_BACKEND"}
+_SENDERS: dict[tuple[str, str], Sender] = {
+    ("email", "smtp"): send_smtp,
+    ("sms", "http"): phone_backends.send_http_sms,
+    ("sms", "twilio"): phone_backends.send_twilio_sms,
+    ("whatsapp", "cloud"): phone_backends.send_cloud_whatsapp,
+    ("whatsapp", "twilio"): phone_backends.send_twilio_whatsapp,
+}
+
+__all__ = [
+    "SETTINGS",
+    "SendFailed",
+    "backend_for",
+    "gateway_url_allowed",
+    "message_copy",
+    "register",
+    "register_sender",
+    "send",
+]
 
 
-class SendFailed(RuntimeError):
-    """The backend did not accept the message; the text says why (no secrets)."""
+def register(channel: str, backend: str, sender: Sender) -> None:
+    """Make `sender` deliver `channel` messages when the channel's setting says `backend`
+    (a channel without a setting, such as `webhook`, uses the backend name `default`)."""
+    _SENDERS[(channel, backend)] = sender
+
+
+def register_sender(app: Flask, channel: str, sender: Sender) -> None:
+    """Deliver `app`'s rows of `channel` with `sender` (webhooks and learning records
+    register theirs, so the outbox needs to know nothing about them)."""
+    app.extensions.setdefault(APP_SENDERS, {})[channel] = sender
+
+
+def backend_for(channel: str) -> str:
+    setting = SETTINGS.get(channel)
+    if setting is None:
+        return "default"
+    return str(current_app.config.get(setting) or "log")
 
 
 def send(message: OutboxMessage) -> str | None:
-    backend = current_app.config.get("MESSAGE_BACKEND", "log")
-    if backend == "memory":
-        current_app.extensions.setdefault("lms.sent", []).append(message_copy(message))
-        return f"memory-{message.id}"
-    if backend == "smtp":
-        return _send_email(message) if message.channel == "email" else _send_sms(message)
-    log.warning(
-        "message %s (%s) to %s: %s\n%s",
-        message.id,
-        message.channel,
-        message.recipient,
-        message.subject,
-        message.body,
+    registered = current_app.extensions.get(APP_SENDERS, {}).get(message.channel)
+    if registered is not None:
+        return registered(message)
+    backend = backend_for(message.channel)
+    if backend in ("log", "memory") and message.channel in SETTINGS:
+        return _print(message) if backend == "log" else _keep(message)
+    sender = _SENDERS.get((message.channel, backend))
+    if sender is None:
+        raise SendFailed(f"no {backend!r} backend for {message.channel} messages")
+    return sender(message)
+
+
+def _print(message: OutboxMessage) -> None:
+    """The `log` backend: the message, as it would be sent, on the console (stderr)."""
+    click.echo(
+        f"--- message {message.id} ({message.channel}, {message.kind}) to {message.recipient}\n"
+        + (f"Subject: {message.subject}\n" if message.subject else "")
+        + f"{message.body}\n---",
+        err=True,
     )
     return None
+
+
+def _keep(message: OutboxMessage) -> str:
+    current_app.extensions.setdefault("lms.sent", []).append(message_copy(message))
+    return f"memory-{message.id}"
 
 
 def message_copy(message: OutboxMessage) -> dict:
@@ -58,66 +103,3 @@ def message_copy(message: OutboxMessage) -> dict:
         "body": message.body,
         "kind": message.kind,
     }
-
-
-def _send_email(message: OutboxMessage) -> str | None:
-    config = current_app.config
-    email = EmailMessage()
-    email["From"] = config["MAIL_FROM"]
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email.set_content(message.body)
-    try:
-        port = int(config.get("MAIL_PORT", 587))
-        with smtplib.SMTP(config["MAIL_SERVER"], port, timeout=TIMEOUT) as smtp:
-            if config.get("MAIL_USE_TLS", True):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(email)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise SendFailed(f"SMTP: {exc.__class__.__name__}") from None
-    return None
-
-
-def gateway_url_allowed(url: str) -> bool:
-    """https, or plain http to a loopback address (a local test gateway)."""
-    parts = urlsplit(url or "")
-    if parts.scheme == "https":
-        return True
-    if parts.scheme != "http" or not parts.hostname:
-        return False
-    if parts.hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:
-        return False
-
-
-def _send_sms(message: OutboxMessage) -> str | None:
-    config = current_app.config
-    url = config.get("SMS_GATEWAY_URL") or ""
-    if not gateway_url_allowed(url):
-        raise SendFailed("SMS_GATEWAY_URL must be an https:// URL (or http on loopback)")
-    text = f"{message.subject}\n{message.body}" if message.subject else message.body
-    payload = {"to": message.recipient, "text": text, "reference": str(message.id)}
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url,
-        data=json.dumps(payload).encode(),
-        headers={
-            "Content-Type": "application/json",
-            "Authorization": f"Bearer {config.get('SMS_GATEWAY_TOKEN', '')}",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            body = response.read(4096)
-    except urllib.error.HTTPError as exc:
-        raise SendFailed(f"SMS gateway answered {exc.code}") from None
-    except OSError as exc:
-        raise SendFailed(f"SMS gateway unreachable: {exc.__class__.__name__}") from None
-    try:
-        return str(json.loads(body).get("id") or "")[:200] or None
-    except (ValueError, AttributeError):
-        return None

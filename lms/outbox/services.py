@@ -12,7 +12,7 @@ from lms.clock import utcnow_naive
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.outbox.models import CANCELLED, FAILED, QUEUED, OutboxMessage
-from lms.permissions import NotFound, can_manage_cohort, ensure, is_admin
+from lms.permissions import NotFound, can_manage_cohort, ensure, ensure_visible, is_admin
 
 NEW_IDS = "lms.outbox.new"  # session.info key: rows to hand to the queue after commit
 
@@ -31,6 +31,7 @@ def queue_message(
     user_id: int | None = None,
     cohort_id: int | None = None,
     attachment: str | None = None,
+    language: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; it is sent after commit."""
     message = OutboxMessage(
@@ -42,6 +43,7 @@ def queue_message(
         user_id=user_id,
         cohort_id=cohort_id,
         attachment=attachment,
+        language=language,
         status=QUEUED,
         next_try_at=utcnow_naive(),
         created_at=utcnow_naive(),
@@ -67,7 +69,7 @@ def managed_message(actor: Any, message_id: int) -> OutboxMessage:
 
 
 def cohort_messages(actor: Any, cohort: Any, limit: int = 200) -> list[OutboxMessage]:
-    ensure(can_manage_cohort(actor, cohort))
+    ensure_visible(can_manage_cohort(actor, cohort))
     return list(
         db.session.scalars(
             select(OutboxMessage)

@@ -40,6 +40,8 @@ def resolve(url: str, static_dir: Path, media_dirs: dict[str, Path]) -> Path:
         raise RefusedURL(f"refused URL {url[:200]!r}: it leaves its folder")
     if not path.is_file():
         raise MissingResource(f"missing file for {url!r}")
+    if path.stat().st_nlink > 1:  # a second name for a file that may live anywhere
+        raise RefusedURL(f"refused URL {url[:200]!r}: a hard-linked file")
     return path
 
 

@@ -29,7 +29,7 @@ from lms.courses.engine import Quiz
 from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
-from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure
+from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure_visible
 from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.grading import grade_question, score_percent
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
@@ -217,7 +217,12 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
     if not quiz_is_open(context, quiz):
         raise PermissionDenied("quiz not open yet")
     shown = quiz.in_language(data["l"])
-    questions = snapshot(shown, {qid: list(order) for qid, order in data["o"].items()})
+    order = {qid: list(indexes) for qid, indexes in data["o"].items()}
+    if not _same_questions(shown, order):
+        raise ServiceError(
+            _("This quiz was changed while you were answering. Please open it again.")
+        )
+    questions = snapshot(shown, order)
     answers = _read_answers(questions, form)
     results = {q["id"]: grade_question(q, answers[q["id"]], quiz.partial).points for q in questions}
     points = sum(results.values(), Decimal(0))
@@ -244,6 +249,13 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
     touch(context.enrolment)
     publish(AttemptRecorded(context.enrolment, context.course, attempt))
     return attempt
+
+
+def _same_questions(quiz: Quiz, order: dict[str, list[int]]) -> bool:
+    """The page's questions and choices are still the quiz's (it was not edited meanwhile)."""
+    return set(order) == {q.id for q in quiz.questions} and all(
+        sorted(order[q.id]) == list(range(len(q.choices))) for q in quiz.questions
+    )
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -315,8 +327,8 @@ def attempts_of(
     actor: User, enrolment: Enrolment, quiz_key: str | None = None
 ) -> list[QuizAttempt]:
     """A trainee's attempts in the order they were made, for that trainee or the cohort's
-    managers."""
-    ensure(actor.id == enrolment.user_id or can_manage_cohort(actor, enrolment.cohort))
+    managers (404 for anyone else)."""
+    ensure_visible(actor.id == enrolment.user_id or can_manage_cohort(actor, enrolment.cohort))
     query = select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id)
     if quiz_key:
         query = query.where(QuizAttempt.quiz_key == quiz_key)
@@ -326,7 +338,7 @@ def attempts_of(
 
 def grant_attempt(actor: User, enrolment: Enrolment, quiz: Quiz) -> None:
     """An instructor allows one more attempt (recorded in the audit log)."""
-    ensure(can_manage_cohort(actor, enrolment.cohort))
+    ensure_visible(can_manage_cohort(actor, enrolment.cohort))
     if quiz.attempts == 0:
         raise ServiceError(_("This quiz already allows unlimited attempts."))
     db.session.add(

@@ -55,6 +55,8 @@ def _summary_rows(report: Report) -> list[list[object]]:
     rows.append(["summary", report.title, "generated", report.generated])
     attendance = report.attendance or {}
     rows.append(["summary", report.title, "attendance_rate", attendance.get("rate")])
+    for key in ("sessions", "attended", "places"):
+        rows.append(["summary", report.title, f"attendance_{key}", attendance.get(key)])
     satisfaction = report.satisfaction or {}
     rows.append(["summary", report.title, "satisfaction_answers", satisfaction.get("answers")])
     rows.append(["summary", report.title, "satisfaction_rate", satisfaction.get("rate")])
@@ -139,6 +141,38 @@ def report_rows(report: Report) -> list[list[object]]:
     return rows
 
 
+def _write_cell(sheet, line: int, column: int, value: object) -> None:
+    """Numbers as numbers; everything else as a string (never a date or a formula)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        sheet.write_string(line, column, str(value))
+    else:
+        sheet.write_number(line, column, value)
+
+
+def write_xlsx(rows: list[list[object]], title: str, sheet_name: str = "roster") -> bytes:
+    """One sheet holding `rows` (the first one bold, as a header), like `write_csv`."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
+    workbook.set_properties({"title": title, "created": None})
+    bold = workbook.add_format({"bold": True})
+    sheet = workbook.add_worksheet(sheet_name[:31])
+    for line, row in enumerate(rows):
+        if line == 0:
+            sheet.write_row(0, 0, [str(cell) for cell in row], bold)
+            continue
+        for column, value in enumerate(row):
+            _write_cell(sheet, line, column, value)
+    sheet.set_column(0, 1, 24)
+    workbook.close()
+    return buffer.getvalue()
+
+
 def report_csv(report: Report) -> str:
     return write_csv(report_rows(report))
 
@@ -165,12 +199,7 @@ def report_xlsx(report: Report) -> bytes:
             sheets[section] = (sheet, [1])
         sheet, line = sheets[section]
         for column, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                sheet.write_string(line[0], column, str(value))
-            else:
-                sheet.write_number(line[0], column, value)
+            _write_cell(sheet, line[0], column, value)
         line[0] += 1
     workbook.close()
     return buffer.getvalue()

@@ -12,8 +12,10 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql import ColumnElement
 
+from lms.attendance.models import Attendance, ClassSession
 from lms.auth.models import User
 from lms.certificates.models import Certificate
+from lms.clock import utcnow_naive
 from lms.cohorts.models import Enrolment, EnrolmentStatus
 from lms.extensions import db
 from lms.quizzes.models import AttemptAnswer
@@ -270,7 +272,37 @@ def breakdown(cohort_ids: list[int], dimension: str) -> list[tuple[str, int, int
 
 
 def attendance(cohort_ids: list[int]) -> dict | None:
-    """Attendance at in-person sessions; None (shown as "not recorded") while no session
-    exists. In-person sessions are added by the instructor studio (DESIGN.md); until
-    their tables exist there is nothing to count."""
-    return None
+    """Attendance at in-person sessions held so far (started by now): the share of places
+    taken, a place being one active trainee at one session of their cohort. None (shown as
+    "not recorded") while no session has been held."""
+    held_at = utcnow_naive()
+    held = dict(
+        db.session.execute(
+            select(ClassSession.cohort_id, func.count())
+            .where(ClassSession.cohort_id.in_(cohort_ids), ClassSession.starts_at <= held_at)
+            .group_by(ClassSession.cohort_id)
+        ).all()
+    )
+    if not held:
+        return None
+    active = dict(
+        db.session.execute(
+            select(Enrolment.cohort_id, func.count())
+            .where(_in(list(held)))
+            .group_by(Enrolment.cohort_id)
+        ).all()
+    )
+    attended = db.session.scalar(
+        select(func.count())
+        .select_from(Attendance)
+        .join(ClassSession, ClassSession.id == Attendance.session_id)
+        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+        .where(_in(list(held)), ClassSession.starts_at <= held_at)
+    )
+    places = sum(int(n) * int(active.get(cohort_id, 0)) for cohort_id, n in held.items())
+    return {
+        "sessions": sum(int(n) for n in held.values()),
+        "places": places,
+        "attended": int(attended or 0),
+        "rate": round(100 * int(attended or 0) / places, 1) if places else None,
+    }

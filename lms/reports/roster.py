@@ -1,5 +1,6 @@
 """The instructor's roster: progress per day, last activity, quiz results, at-risk flag.
 
+Each row also counts the in-person sessions attended of those held so far.
 At risk: no activity for AT_RISK_DAYS days while the cohort runs, or a failed quiz with
 no attempts left. Sortable and filterable; the page and the CSV use the same rows.
 """
@@ -12,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from lms.attendance.services import attendance_by_enrolment
 from lms.auth.models import User
 from lms.clock import now, utcnow_naive
 from lms.cohorts import pacing
@@ -19,11 +21,11 @@ from lms.cohorts.models import Cohort, Enrolment
 from lms.courses.engine import Course
 from lms.db import contains
 from lms.extensions import db
-from lms.permissions import can_see_names, ensure
+from lms.permissions import can_see_names, can_view_cohort_reports, ensure, ensure_visible
 from lms.progress.services import Progress, completed_lessons, quiz_statuses, summarise
 from lms.quizzes.models import AttemptGrant
 
-SORTS = ("name", "progress", "last_active", "joined")
+SORTS = ("name", "progress", "last_active", "joined", "attendance")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class RosterRow:
     progress: Progress
     at_risk: bool
     reasons: tuple[str, ...]
+    attended: int = 0  # in-person sessions attended
+    sessions_held: int = 0  # the cohort's sessions started so far
 
     @property
     def percent(self) -> int:
@@ -56,6 +60,7 @@ def roster_rows(
     at_risk_only: bool = False,
     search: str = "",
 ) -> list[RosterRow]:
+    ensure_visible(can_view_cohort_reports(actor, cohort))  # others: as if it did not exist
     ensure(can_see_names(actor, cohort))
     query = select(Enrolment).join(Enrolment.user).where(Enrolment.cohort_id == cohort.id)
     if search.strip():
@@ -65,6 +70,7 @@ def roster_rows(
     enrolments = list(db.session.scalars(query))
     ids = [e.id for e in enrolments]
     done, statuses, grants = completed_lessons(ids), quiz_statuses(ids), _grants(ids)
+    held, attended = attendance_by_enrolment(cohort)
     running = cohort.start_date <= now().date() and not pacing.has_ended(
         cohort.end_date, cohort.timezone, now()
     )
@@ -90,7 +96,16 @@ def roster_rows(
                 and quiz.key.startswith("day-")
             ):
                 reasons.append(f"no attempts left: {quiz.key}")
-        rows.append(RosterRow(enrolment, progress, bool(reasons), tuple(reasons)))
+        rows.append(
+            RosterRow(
+                enrolment,
+                progress,
+                bool(reasons),
+                tuple(reasons),
+                attended.get(enrolment.id, 0),
+                held,
+            )
+        )
     if at_risk_only:
         rows = [row for row in rows if row.at_risk]
     keys = {
@@ -101,6 +116,7 @@ def roster_rows(
             r.enrolment.id,
         ),
         "joined": lambda r: (r.enrolment.joined_at, r.enrolment.id),
+        "attendance": lambda r: (r.attended, r.enrolment.user.name.lower(), r.enrolment.id),
     }
     return sorted(rows, key=keys.get(sort, keys["name"]))
 
@@ -119,6 +135,7 @@ def roster_csv_rows(rows: list[RosterRow], course: Course) -> list[list[object]]
     for day in course.days:  # two numeric columns, so a spreadsheet can sum and sort them
         header += [f"day_{day.number}_lessons_done", f"day_{day.number}_lessons_total"]
     header += [f"{quiz.key}_best" for quiz in course.quizzes()]
+    header += ["sessions_attended", "sessions_held"]  # in-person sessions held so far
     table: list[list[object]] = [header]
     for row in rows:
         e = row.enrolment
@@ -138,5 +155,6 @@ def roster_csv_rows(rows: list[RosterRow], course: Course) -> list[list[object]]
             str(row.progress.quizzes[q.key].best) if q.key in row.progress.quizzes else ""
             for q in course.quizzes()
         ]
+        line += [row.attended, row.sessions_held]
         table.append(line)
     return table

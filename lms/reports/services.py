@@ -20,7 +20,7 @@ from lms.cohorts.models import Cohort
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_catalogue
 from lms.extensions import db
-from lms.permissions import NotFound, can_view_cohort_reports, ensure, require_role
+from lms.permissions import NotFound, can_view_cohort_reports, ensure_visible, require_role
 from lms.reports import programme, queries
 from lms.surveys import services as surveys
 
@@ -198,7 +198,7 @@ def _logo_owner(organisation: Organisation | None) -> dict:
 
 def cohort_report(actor: User, cohort_id: int, language: str = "en") -> Report:
     cohort = get_cohort(cohort_id)
-    ensure(can_view_cohort_reports(actor, cohort))
+    ensure_visible(can_view_cohort_reports(actor, cohort))
     course = get_catalogue().get(cohort.course_slug)
     if course is None:
         raise NotFound()
@@ -252,6 +252,8 @@ def organisation_report(
     and course: the summary over all of them, one row per cohort, and the trend by month."""
     require_role(actor, "sponsor", "admin")
     if actor.role == "sponsor":
+        if organisation_id not in (None, actor.organisation_id):
+            raise NotFound()  # another sponsor's organisation: as if it did not exist
         organisation_id = actor.organisation_id
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None:

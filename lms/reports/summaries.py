@@ -3,50 +3,26 @@
 Subscribed to `LessonCompleted` and `AttemptRecorded`, so they run in the transaction
 that records the fact. Updates are increments or
 idempotent assignments done in SQL, so concurrent writers neither lose nor double them;
-a missing row is inserted under a savepoint, and a racing insert falls back to update.
+a lesson's day row is one upsert (INSERT ... ON CONFLICT DO UPDATE); elsewhere a missing
+row is inserted under a savepoint, and a racing insert falls back to update.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, case, func, insert, literal, select, true, update
 
-from lms.clock import utcnow_naive
 from lms.cohorts.models import Cohort, Enrolment
 from lms.courses.catalogue import get_catalogue
 from lms.courses.engine import Course, Lesson
+from lms.db import dialect_insert, upsert
 from lms.extensions import db
 from lms.progress.events import LessonCompleted
 from lms.progress.models import LessonCompletion
 from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.models import AttemptAnswer, QuizAttempt
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
-
-
-def _upsert(model, keys: dict, increments: dict, initial: dict) -> None:
-    """UPDATE ... SET col = col + n WHERE keys; INSERT when no row exists yet."""
-    conditions = [getattr(model, k) == v for k, v in keys.items()]
-    values = {k: getattr(model, k) + v for k, v in increments.items()}
-    if db.session.execute(update(model).where(*conditions).values(**values)).rowcount:
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(model).values(**keys, **initial))
-    except IntegrityError:  # inserted by a concurrent writer a moment ago
-        db.session.execute(update(model).where(*conditions).values(**values))
-
-
-def _day_finished(enrolment: Enrolment, course: Course, day_number: int) -> None:
-    day = course.day(day_number)
-    required = sum(1 for lesson in day.lessons if lesson.required)
-    quiz_ok = True if day.quiz is None else _passed(enrolment.id, day.quiz.key)
-    db.session.execute(
-        update(DayProgress)
-        .where(DayProgress.enrolment_id == enrolment.id, DayProgress.day == day_number)
-        .values(finished=and_(DayProgress.lessons_done >= required, quiz_ok))
-    )
 
 
 def _passed(enrolment_id: int, quiz_key: str):
@@ -59,69 +35,84 @@ def _passed(enrolment_id: int, quiz_key: str):
 
 
 def lesson_done(enrolment: Enrolment, course: Course, lesson: Lesson) -> None:
-    """A lesson was newly marked done."""
-    db.session.execute(
-        update(Enrolment)
-        .where(Enrolment.id == enrolment.id, Enrolment.started_at.is_(None))
-        .values(started_at=utcnow_naive())
-    )
-    done = 1 if lesson.required else 0
-    keys = {"enrolment_id": enrolment.id, "day": lesson.day}
-    _upsert(
-        DayProgress,
-        keys,
-        {"lessons_done": done},
-        {"cohort_id": enrolment.cohort_id, "lessons_done": done},
-    )
-    _day_finished(enrolment, course, lesson.day)
+    """A lesson was newly marked done: one upsert of the day's row, finished included."""
+    _day_row(enrolment, course.day(lesson.day), done=1 if lesson.required else 0)
 
 
 def attempt_stored(enrolment: Enrolment, course: Course, attempt: QuizAttempt) -> None:
-    """An attempt was stored: quiz standing, first-attempt question counts, day finished."""
+    """An attempt was stored: quiz standing, first-attempt question counts, day finished.
+
+    At most three statements, each an upsert: the quiz result, every question's counts in
+    one multi-row statement, and the day's row."""
     score = Decimal(attempt.score)
-    keys = {"enrolment_id": enrolment.id, "quiz_key": attempt.quiz_key}
-    conditions = [QuizResult.enrolment_id == enrolment.id, QuizResult.quiz_key == attempt.quiz_key]
-    changes = {
-        "attempts": QuizResult.attempts + 1,
-        "best": case((QuizResult.best < score, score), else_=QuizResult.best),
-        "passed": QuizResult.passed | attempt.passed,
-    }
-    if not db.session.execute(update(QuizResult).where(*conditions).values(**changes)).rowcount:
-        initial = {
-            "cohort_id": enrolment.cohort_id,
-            "attempts": 1,
-            "best": score,
-            "first_score": score,
-            "passed": attempt.passed,
-        }
-        try:
-            with db.session.begin_nested():
-                db.session.execute(insert(QuizResult).values(**keys, **initial))
-        except IntegrityError:
-            db.session.execute(update(QuizResult).where(*conditions).values(**changes))
-    if attempt.number == 1:
-        for question_id, points in attempt.results.items():
-            _upsert(
-                QuestionStat,
-                {
-                    "cohort_id": enrolment.cohort_id,
-                    "quiz_key": attempt.quiz_key,
-                    "question_id": question_id,
+    db.session.execute(
+        upsert(
+            QuizResult,
+            {"enrolment_id": enrolment.id, "quiz_key": attempt.quiz_key},
+            {
+                "cohort_id": enrolment.cohort_id,
+                "attempts": 1,
+                "best": score,
+                "first_score": score,
+                "passed": attempt.passed,
+            },
+            {
+                "attempts": QuizResult.attempts + 1,
+                "best": case((QuizResult.best < score, score), else_=QuizResult.best),
+                "passed": QuizResult.passed | attempt.passed,
+            },
+        )
+    )
+    if attempt.number == 1 and attempt.results:
+        rows = [
+            {
+                "cohort_id": enrolment.cohort_id,
+                "quiz_key": attempt.quiz_key,
+                "question_id": question_id,
+                "answers": 1,
+                "points": Decimal(points),
+            }
+            for question_id, points in attempt.results.items()
+        ]
+        statement = dialect_insert(QuestionStat).values(rows)
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["cohort_id", "quiz_key", "question_id"],
+                set_={
+                    "answers": QuestionStat.answers + statement.excluded.answers,
+                    "points": QuestionStat.points + statement.excluded.points,
                 },
-                {"answers": 1, "points": Decimal(points)},
-                {"answers": 1, "points": Decimal(points)},
             )
+        )
     if attempt.quiz_key.startswith("day-"):
-        day = int(attempt.quiz_key.removeprefix("day-"))
-        if course.day(day) is not None:
-            keys = {"enrolment_id": enrolment.id, "day": day}
-            _upsert(
-                DayProgress,
-                keys,
-                {"lessons_done": 0},
-                {"cohort_id": enrolment.cohort_id, "lessons_done": 0},
-            )
-            _day_finished(enrolment, course, day)
+        day = course.day(int(attempt.quiz_key.removeprefix("day-")))
+        if day is not None:
+            _day_row(enrolment, day, done=0, quiz_passed_now=attempt.passed)
+
+
+def _day_row(enrolment: Enrolment, day, *, done: int, quiz_passed_now: bool = False) -> None:
+    """Upsert the day's row: `done` more required lessons, and whether it is now finished.
+
+    The day's quiz counts as passed when its summary says so, or when the attempt being
+    recorded passed (the quiz result row above may be this statement's neighbour)."""
+    required = sum(1 for item in day.lessons if item.required)
+    passed = day.quiz is None or quiz_passed_now
+    quiz_ok = true() if passed else _passed(enrolment.id, day.quiz.key)
+    db.session.execute(
+        upsert(
+            DayProgress,
+            {"enrolment_id": enrolment.id, "day": day.number},
+            {
+                "cohort_id": enrolment.cohort_id,
+                "lessons_done": done,
+                "finished": and_(literal(done) >= required, quiz_ok),
+            },
+            {
+                "lessons_done": DayProgress.lessons_done + done,
+                "finished": and_(DayProgress.lessons_done + done >= required, quiz_ok),
+            },
+        )
+    )
 
 
 def on_lesson_completed(event: LessonCompleted) -> None:

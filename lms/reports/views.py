@@ -17,6 +17,7 @@ from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_catalogue
 from lms.db import write_after_read
 from lms.reports import exports, roster, services
+from lms.reports.sections import sections_for
 from lms.web.forms import attachment
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -46,7 +47,10 @@ def _respond(report: services.Report, fmt: str | None, filename: str):
         }
         response = Response(
             render_template(
-                "reports/report.html", course_titles=titles, **exports.report_context(report)
+                "reports/report.html",
+                course_titles=titles,
+                sections=sections_for(report),
+                **exports.report_context(report),
             )
         )
     else:

@@ -18,14 +18,16 @@ from lms.courses.catalogue import get_catalogue
 from lms.db import write_after_read
 from lms.errors import ServiceError
 from lms.extensions import db
+from lms.permissions import is_admin
 from lms.progress import services as progress
 from lms.quizzes import services as quizzes
-from lms.reports import roster
-from lms.reports.exports import write_csv
+from lms.reports import items, roster
+from lms.reports.exports import write_csv, write_xlsx
 from lms.web.forms import Page, attachment, page_number, run
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 ROSTER_PAGE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _me() -> User:
@@ -41,17 +43,31 @@ def cohorts():
 
 
 def _cohort_form(cohort=None) -> CohortForm:
+    """The cohort form; sponsor and instructors are chosen from lists, never typed."""
     form = CohortForm(obj=cohort)
     if cohort is not None and request.method == "GET":
-        form.organisation.data = cohort.organisation.name if cohort.organisation else ""
+        form.organisation.data = cohort.organisation_id
+        form.instructors.data = [user.id for user in cohort.instructors]
     form.course_slug.choices = [SelectChoice(c.slug, c.title()) for c in get_catalogue().all()]
+    form.organisation.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(o.id, o.name) for o in accounts.organisation_choices(_me())
+    ]
+    form.instructors.choices = [
+        SelectChoice(u.id, f"{u.name} ({u.email or u.phone})")
+        for u in accounts.instructor_choices(_me())
+    ]
+    if not is_admin(_me()):
+        del form.new_organisation  # only admins add organisations
     return form
 
 
 def _cohort_data(form: CohortForm) -> services.CohortData:
-    organisation = None
-    if form.organisation.data and form.organisation.data.strip():
-        organisation = accounts.get_or_create_organisation(form.organisation.data, actor=_me())
+    if "new_organisation" in form and (form.new_organisation.data or "").strip():
+        organisation = accounts.get_or_create_organisation(form.new_organisation.data, _me())
+    else:
+        organisation = accounts.chosen_organisation(_me(), form.organisation.data)
+    chosen = set(form.instructors.data or [])
+    instructors = tuple(u for u in accounts.instructor_choices(_me()) if u.id in chosen)
     return services.CohortData(
         name=form.name.data,
         course_slug=form.course_slug.data,
@@ -63,6 +79,7 @@ def _cohort_data(form: CohortForm) -> services.CohortData:
         organisation=organisation,
         country=form.country.data,
         sponsor_sees_names=form.sponsor_sees_names.data,
+        instructors=instructors,
     )
 
 
@@ -140,6 +157,31 @@ def roster_csv(cohort_id: int):
     body = write_csv(roster.roster_csv_rows(_roster_rows(cohort, course), course))
     write_after_read(lambda: record("roster.export", _me(), cohort))
     return attachment(body, "text/csv; charset=utf-8", f"roster-cohort-{cohort.id}.csv")
+
+
+@bp.get("/cohorts/<int:cohort_id>/roster.xlsx")
+@login_required
+def roster_xlsx(cohort_id: int):
+    """The same rows and labels as the CSV, numbers as numbers."""
+    cohort = services.managed_cohort(_me(), cohort_id)
+    course = get_catalogue().get(cohort.course_slug)
+    if course is None:
+        abort(404)
+    body = write_xlsx(roster.roster_csv_rows(_roster_rows(cohort, course), course), cohort.name)
+    write_after_read(lambda: record("roster.export", _me(), cohort, format="xlsx"))
+    return attachment(body, XLSX, f"roster-cohort-{cohort.id}.xlsx")
+
+
+@bp.get("/cohorts/<int:cohort_id>/items")
+@login_required
+def item_analysis(cohort_id: int):
+    """Per quiz question: share right on first attempts, top wrong answer, discrimination."""
+    cohort = services.managed_cohort(_me(), cohort_id)
+    course = get_catalogue().get(cohort.course_slug)
+    if course is None:
+        abort(404)
+    analysed = [(quiz, items.item_analysis(_me(), cohort, quiz)) for quiz in course.quizzes()]
+    return render_template("cohorts/items.html", cohort=cohort, course=course, quizzes=analysed)
 
 
 @bp.get("/cohorts/<int:cohort_id>/enrolments/<int:enrolment_id>/")

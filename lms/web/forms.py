@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from flask import Response, flash, request
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, widgets
 
 from lms.errors import ServiceError
 from lms.extensions import db
@@ -71,3 +72,10 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (works without JavaScript)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

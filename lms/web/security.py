@@ -69,6 +69,7 @@ def init_security(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if current_user.is_authenticated and request.endpoint != "static":
+        # The session says who is signed in without reloading them after the commit.
+        if session.get("_user_id") is not None and request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -10,6 +10,7 @@ import math
 import re
 from pathlib import Path
 
+from lms.courses.engine import safety
 from lms.courses.engine.context import LoadContext as _Ctx
 from lms.courses.engine.context import content_hash
 from lms.courses.engine.frontmatter import Document
@@ -21,6 +22,7 @@ from lms.courses.engine.model import (
     Problem,
     frozen_map,
 )
+from lms.courses.engine.nudge_settings import parse_nudges
 from lms.courses.engine.quizfiles import load_quiz_files
 from lms.courses.engine.render import word_count
 from lms.courses.engine.settings import parse_certificate, parse_completion
@@ -35,6 +37,7 @@ COURSE_KEYS = {
     "certificate",
     "minutes",
     "tags",
+    "nudges",
 }
 COURSE_TRANSLATION_KEYS = {"title", "summary"}
 LESSON_KEYS = {"title", "minutes", "required"}
@@ -79,6 +82,11 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
     if not course_file.is_file():
         ctx.error(course_file, 1, "missing course.md")
         return None, ctx.problems
+    refused = safety.scan(ctx.root)  # before reading anything: links, huge files
+    for path, reason in refused:
+        ctx.error(path, 1, reason)
+    if refused:
+        return None, ctx.problems
     doc = ctx.read(course_file)
     if doc is None:
         return None, ctx.problems
@@ -121,6 +129,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         certificate=certificate,
         has_certificate_template=(ctx.root / "certificate.html").is_file(),
         survey=survey,
+        nudges=parse_nudges(ctx, doc, meta.get("nudges")),
     )
     if any(p.severity == "error" for p in ctx.problems):
         return None, ctx.problems

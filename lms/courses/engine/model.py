@@ -148,6 +148,17 @@ class Day:
         return sum(lesson.minutes for lesson in self.lessons)
 
 
+NUDGE_RULES = ("day_open", "not_started", "away", "one_quiz_left", "certificate_ready")
+
+
+@dataclass(frozen=True)
+class NudgeRule:
+    """A course's tuning of one nudge rule (`nudges:` in course.md)."""
+
+    enabled: bool = True
+    days: int | None = None  # not_started: days after the start; away: days of absence
+
+
 @dataclass(frozen=True)
 class Completion:
     """Which lessons and quizzes a trainee must finish, and the default pass mark."""
@@ -227,6 +238,10 @@ class Course:
     certificate: CertificateSettings
     has_certificate_template: bool = False
     survey: Survey | None = None  # survey.md, the end-of-course feedback survey
+    nudges: Mapping[str, NudgeRule] = field(default_factory=lambda: MappingProxyType({}))
+
+    def nudge(self, rule: str) -> NudgeRule:
+        return self.nudges.get(rule, NudgeRule())
 
     def title(self, language: str | None = None) -> str:
         return self.titles.get(language or "", self.titles[self.language])

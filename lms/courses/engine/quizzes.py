@@ -26,8 +26,8 @@ NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 
 
 @dataclass
-class _Draft:
-    """A question while its lines are being read."""
+class Draft:
+    """A question as written: its lines kept as markdown (GIFT export reads these)."""
 
     line: int
     text: str
@@ -66,8 +66,9 @@ def _number(text: str) -> Decimal | None:
         return None
 
 
-def _read_drafts(doc: Document, path: str, problems: list[Problem]) -> tuple[list[_Draft], str]:
-    drafts: list[_Draft] = []
+def read_drafts(doc: Document, path: str, problems: list[Problem]) -> tuple[list[Draft], str]:
+    """The questions as written (markdown kept) and the intro text before the first one."""
+    drafts: list[Draft] = []
     intro: list[str] = []
     in_fence = False
     for offset, line in enumerate(doc.body.splitlines()):
@@ -76,7 +77,7 @@ def _read_drafts(doc: Document, path: str, problems: list[Problem]) -> tuple[lis
             in_fence = not in_fence
         heading = None if in_fence else HEADING_RE.match(line)
         if heading:
-            drafts.append(_Draft(line=number, text=heading["text"], id=heading["id"]))
+            drafts.append(Draft(line=number, text=heading["text"], id=heading["id"]))
             continue
         if not drafts:
             intro.append(line)
@@ -110,7 +111,7 @@ def _read_drafts(doc: Document, path: str, problems: list[Problem]) -> tuple[lis
     return drafts, "\n".join(intro).strip()
 
 
-def _build_question(draft: _Draft, position: int, path: str, problems: list[Problem]) -> Question:
+def _build_question(draft: Draft, position: int, path: str, problems: list[Problem]) -> Question:
     qid = draft.id or f"q{position}"
     common = dict(
         id=qid,
@@ -197,7 +198,7 @@ def parse_quiz(
     shuffle = _bool_setting(meta, "shuffle", False, doc, path, problems)
     partial = _bool_setting(meta, "partial", False, doc, path, problems)
 
-    drafts, intro = _read_drafts(doc, path, problems)
+    drafts, intro = read_drafts(doc, path, problems)
     if not drafts:
         problems.append(
             Problem(path, doc.body_line, "quiz has no questions (one `## ` heading each)")

@@ -1,0 +1,1 @@
+"""In-person sessions of a cohort and who attended them (check-in codes, marking by hand)."""

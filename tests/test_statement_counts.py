@@ -1,0 +1,93 @@
+"""SQL statements per request on a signed-in trainee's path (issue 20's budgets).
+
+Counted on the real database at the DBAPI cursor, BEGIN/COMMIT/ROLLBACK/SAVEPOINT left
+out. These are counts, not timings: the speed budgets live in bench/.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from conftest import csrf_from, sign_in_as
+from sqlalchemy import event
+
+NOT_COUNTED = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.I)
+
+
+@contextmanager
+def counted(app):
+    from lms.extensions import db
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not NOT_COUNTED.match(statement):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def trainee_in_cohort(app, client, make_user, make_cohort, enrol):
+    trainee = make_user("trainee")
+    cohort_id, _code = make_cohort()
+    enrol(trainee, cohort_id)
+    sign_in_as(client, trainee)
+    # A first visit warms the caches (course, cohort) as any earlier request would have.
+    assert client.get(f"/cohorts/{cohort_id}/").status_code == 200
+    return cohort_id
+
+
+def _first_lesson(app):
+    from lms.courses.catalogue import get_catalogue
+
+    with app.app_context():
+        return get_catalogue().get("online-safety-basics").days[0].lessons[0].slug
+
+
+def test_signed_in_lesson_page_runs_at_most_two_statements(app, client, trainee_in_cohort):
+    lesson = _first_lesson(app)
+    url = f"/cohorts/{trainee_in_cohort}/lessons/{lesson}"
+    client.get(url)
+    with counted(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(statements) <= 2, "\n".join(statements)
+
+
+def test_marking_a_lesson_done_writes_in_three_statements(app, client, trainee_in_cohort):
+    """The write is three statements (completion, day summary, activity); the request adds
+    only the two reads every signed-in trainee page makes (the user; cohort, enrolment and
+    done lessons)."""
+    lesson = _first_lesson(app)
+    url = f"/cohorts/{trainee_in_cohort}/lessons/{lesson}"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    with counted(app) as statements:
+        response = client.post(f"{url}/done", data={"csrf_token": token})
+    assert response.status_code == 302
+    writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    assert len(writes) <= 3, "\n".join(writes)
+    assert len(statements) <= 5, "\n".join(statements)
+
+
+def test_a_double_tap_records_the_lesson_once(app, client, trainee_in_cohort):
+    from lms.extensions import db
+    from lms.progress.models import LessonCompletion
+    from lms.reports.models import DayProgress
+
+    lesson = _first_lesson(app)
+    url = f"/cohorts/{trainee_in_cohort}/lessons/{lesson}"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    for _ in range(2):
+        assert client.post(f"{url}/done", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.query(LessonCompletion).count() == 1
+        assert db.session.scalar(db.select(DayProgress.lessons_done)) == 1
