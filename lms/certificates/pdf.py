@@ -46,6 +46,13 @@ def text_direction(text: str) -> str:
     return "ltr"
 
 
+def name_size(name: str) -> float:
+    """The holder's name in points: 30 pt, smaller for long names so that it fits its box
+    (200 mm wide, about 30 mm high) on at most a few lines; never under 14 pt."""
+    length = max(1, len(name or ""))
+    return round(max(14.0, min(30.0, (54000 / length) ** 0.5)), 1)
+
+
 def verify_url(code: str) -> str:
     """The verify link printed (and in the QR code): always the public address."""
     return f"{public_url()}/verify/{display(code)}"
@@ -76,23 +83,25 @@ def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
         if course and course.certificate.logo:
             name = course.certificate.logo.removeprefix("media/")
             logo = f"lms:/media/{certificate.course_slug}/{name}"
+    custom = course_template(course_dir)
+    # The default template's sentences are English: its date too (an Urdu month inside an
+    # English line reads backwards); a course's own template gets the holder's language.
+    date_language = (certificate.language or "en") if custom is not None else "en"
     context = {
         "certificate": certificate,
         "code": display(certificate.code),
         "verify_url": verify_url(certificate.code),
         "qr_svg": Markup(qr),  # noqa: S704 - generated locally from our own URL
         "logo_url": logo,
-        "issued_on": format_date(
-            certificate.issued_at.date(), "long", locale=certificate.language or "en"
-        ),
+        "issued_on": format_date(certificate.issued_at.date(), "long", locale=date_language),
         "name_dir": text_direction(certificate.holder_name),
+        "name_size": name_size(certificate.holder_name),
         "page_size": PAGE_SIZES.get(
             current_app.config.get("CERTIFICATE_PAGE_SIZE", "A4"), "A4 landscape"
         ),
         "font_url": lambda name: f"lms:/static/fonts/{name}",
         "created": certificate.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    custom = course_template(course_dir)
     if custom is None:
         return render_template(DEFAULT_TEMPLATE, **context)
     environment = SandboxedEnvironment(autoescape=True)
