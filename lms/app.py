@@ -32,6 +32,7 @@ from lms.home.views import bp as home_bp
 from lms.learning.views import bp as learning_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
+from lms.people.cli import people_cli
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
 from lms.subscriptions import wire_subscribers
@@ -109,7 +110,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
     commands += [certificates_cli, report_command, backup_command, restore_command]
-    commands += [credentials_cli, keys_cli]
+    commands += [credentials_cli, keys_cli, people_cli]
     certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
     for command in [*commands, messages_cli, worker_command]:
         app.cli.add_command(command)

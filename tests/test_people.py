@@ -1,0 +1,105 @@
+"""Issue 17 item 13 (partial): what is held about a person (JSON), erasure by an admin that
+keeps report counts and withdraws certificates, and retention (`lms people purge`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.permissions import PermissionDenied
+
+
+@pytest.fixture
+def graduate(app, make_user, make_cohort, enrol):
+    from lms.certificates import services
+    from lms.clock import utcnow_naive
+    from lms.cohorts.models import Enrolment
+    from lms.courses.catalogue import get_catalogue
+    from lms.extensions import db
+
+    trainee = make_user(name="Ayesha Khan", email="ayesha@example.com")
+    cohort_id, _ = make_cohort(end_date=date(2026, 1, 9))
+    enrolment_id = enrol(trainee, cohort_id)
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, enrolment_id)
+        enrolment.status, enrolment.completed_at = "completed", utcnow_naive()
+        code = services.issue(enrolment, get_catalogue().get("online-safety-basics")).code
+        db.session.commit()
+    return trainee, cohort_id, code
+
+
+def test_export_holds_the_account_enrolments_and_certificates(app, runner, graduate):
+    trainee, _, code = graduate
+    result = runner.invoke(args=["people", "export", "--user", str(trainee.id)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["account"]["email"] == "ayesha@example.com"
+    assert data["enrolments"][0]["status"] == "completed"
+    assert data["certificates"][0]["code"] == code
+
+
+def test_only_the_person_or_an_admin_may_export(app, graduate, make_user):
+    from lms.auth.models import User
+    from lms.extensions import db
+    from lms.people import services
+
+    trainee, _, _ = graduate
+    other = make_user()
+    with app.app_context():
+        with pytest.raises(PermissionDenied):
+            services.personal_data(db.session.get(User, other.id), db.session.get(User, trainee.id))
+        assert services.personal_data(
+            db.session.get(User, trainee.id), db.session.get(User, trainee.id)
+        )
+
+
+def test_erase_keeps_counts_and_withdraws_certificates(app, runner, client, graduate):
+    from lms.audit.models import AuditEntry
+    from lms.auth.models import User
+    from lms.cohorts.models import Enrolment
+    from lms.extensions import db
+
+    trainee, cohort_id, code = graduate
+    result = runner.invoke(args=["people", "erase", "--user", str(trainee.id), "--yes"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        person = db.session.get(User, trainee.id)
+        assert person.name == "Erased person" and person.password_hash is None
+        assert "ayesha" not in (person.email or "") and person.phone is None
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Enrolment).where(Enrolment.cohort_id == cohort_id)
+            )
+            == 1
+        )  # report counts stay right
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+        assert {"person.erase", "certificate.revoke"} <= actions
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "Ayesha" not in page and "revoked" in page.lower()
+
+
+def test_purge_is_a_dry_run_first(app, runner, graduate):
+    from lms.auth.models import User
+    from lms.extensions import db
+
+    trainee, _, _ = graduate
+    dry = runner.invoke(args=["people", "purge", "--days", "30"])
+    assert dry.exit_code == 0 and f"would erase user {trainee.id}" in dry.output
+    with app.app_context():
+        assert db.session.get(User, trainee.id).name == "Ayesha Khan"
+    done = runner.invoke(args=["people", "purge", "--days", "30", "--yes"])
+    assert done.exit_code == 0 and f"erased user {trainee.id}" in done.output
+    with app.app_context():
+        assert db.session.get(User, trainee.id).name == "Erased person"
+    again = runner.invoke(args=["people", "purge", "--days", "30"])
+    assert "0 person(s)" in again.output
+
+
+def test_purge_spares_people_in_a_running_cohort(app, runner, make_user, make_cohort, enrol):
+    trainee = make_user()
+    cohort_id, _ = make_cohort()  # no end date
+    enrol(trainee, cohort_id)
+    assert "0 person(s)" in runner.invoke(args=["people", "purge", "--days", "1"]).output
