@@ -40,6 +40,7 @@ from lms.nudges.hooks import bp as hooks_bp
 from lms.nudges.views import bp as nudges_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
+from lms.people.cli import people_cli
 from lms.public import init_public_address
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
@@ -124,7 +125,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
     commands += [certificates_cli, report_command, backup_command, restore_command]
-    commands += [credentials_cli, keys_cli, tokens_cli, webhooks_cli]
+    commands += [credentials_cli, keys_cli, tokens_cli, webhooks_cli, people_cli]
     certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too
     for command in [*commands, messages_cli, worker_command, nudges_cli]:
         app.cli.add_command(command)

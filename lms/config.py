@@ -72,6 +72,7 @@ DEFAULTS: dict[str, Any] = {
     "REPORT_MIN_GROUP": 5,  # breakdown groups smaller than this are hidden
     "AT_RISK_DAYS": 3,  # no activity for this many days while the cohort runs
     "CHECKIN_CODE_SECONDS": 120,  # an in-person session's check-in code changes this often
+    "RETENTION_DAYS": None,  # `lms people purge`: days after their cohorts ended
 }
 
 # LMS_<NAME> environment variables whose name differs from the Flask setting.

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from flask import Flask
 
+from lms.api import tokens as api_tokens
 from lms.certificates.events import CertificateIssued, CertificateRevoked
 from lms.certificates.services import on_enrolment_completed
 from lms.cohorts.events import EnrolmentCreated, EnrolmentWithdrawn
 from lms.events import subscribe
+from lms.nudges import codes as login_codes
 from lms.nudges.cli import scheduled_run
 from lms.nudges.preferences import delivery_gate
 from lms.nudges.staff import report_section
 from lms.outbox.delivery import add_gate
 from lms.outbox.queue import add_schedule
 from lms.outbox.senders import register_sender
+from lms.people.events import PersonErased
 from lms.progress.events import EnrolmentCompleted, LessonCompleted
 from lms.progress.services import on_attempt_recorded as complete_on_pass
 from lms.quizzes.events import AttemptRecorded
@@ -50,3 +53,6 @@ def wire_subscribers(app: Flask) -> None:
     add_gate(app, delivery_gate)  # consent, checked at the moment of sending
     add_schedule(app, scheduled_run)  # nudges every 15 minutes in `lms worker`
     add_section(app, report_section)  # the nudges' effect in the reports
+    # Erasure: packages above people remove the personal data they hold.
+    subscribe(app, PersonErased, api_tokens.on_person_erased)
+    subscribe(app, PersonErased, login_codes.on_person_erased)

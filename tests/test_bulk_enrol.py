@@ -99,7 +99,7 @@ def test_comma_separated_with_other_headings(app, cohort):
             [(1, "the first line must name the columns: name, and email or phone")],
         ),
         (
-            "name,email\nAli,ali@example.com\n".encode("utf-16"),
+            "name,email\nعلي,ali@example.com\n".encode("cp1256"),
             [(1, "the file is not UTF-8: save it as “CSV UTF-8” and try again")],
         ),
     ],

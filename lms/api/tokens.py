@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.api.models import ApiToken
 from lms.audit.services import record
@@ -18,6 +18,7 @@ from lms.auth.models import User
 from lms.clock import utcnow_naive
 from lms.errors import ServiceError
 from lms.extensions import db
+from lms.people.events import PersonErased
 from lms.permissions import NotFound, ensure, is_admin
 
 SCOPES = ("read", "enrol", "submit", "report", "admin")
@@ -125,3 +126,12 @@ def record_use(token: ApiToken, method: str, path: str) -> None:
     """Every use is audited with the token's name."""
     token.last_used_at = utcnow_naive()
     record("api.request", token.user, token, name=token.name, method=method, path=path[:200])
+
+
+def on_person_erased(event: PersonErased) -> None:
+    """Subscriber: an erased person's tokens stop working at once."""
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == event.user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow_naive())
+    )

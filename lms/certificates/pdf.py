@@ -12,11 +12,12 @@ import hashlib
 import logging
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import segno
 from babel.dates import format_date
 from flask import current_app, render_template
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from lms.certificates.codes import display
@@ -74,6 +75,22 @@ def template_version(course_dir: Path | None) -> str:
     return hashlib.sha256(b"\0".join([default, custom, fonts, size, address])).hexdigest()[:12]
 
 
+# What a certificate template may read: plain copies, never the database row (whose
+# relationships lead to the holder's account, password hash included, and other people).
+TEMPLATE_FIELDS = ("holder_name", "course_title", "title", "issuer", "sponsor_name",
+                   "cohort_name", "language", "completed_at", "issued_at")  # fmt: skip
+
+
+def template_view(certificate: Certificate) -> SimpleNamespace:
+    """The certificate as templates see it: the fields above and the signatories."""
+    fields = {name: getattr(certificate, name) for name in TEMPLATE_FIELDS}
+    signatories = tuple(
+        SimpleNamespace(name=s.get("name", ""), title=s.get("title", ""))
+        for s in certificate.signatories or ()
+    )
+    return SimpleNamespace(**fields, signatories=signatories, code=display(certificate.code))
+
+
 def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
     """The certificate's HTML; user text is escaped (autoescaping, sandboxed course templates)."""
     qr = segno.make(verify_url(certificate.code), error="m").svg_inline(scale=3, dark="#1b1f23")
@@ -88,7 +105,7 @@ def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
     # English line reads backwards); a course's own template gets the holder's language.
     date_language = (certificate.language or "en") if custom is not None else "en"
     context = {
-        "certificate": certificate,
+        "certificate": template_view(certificate),
         "code": display(certificate.code),
         "verify_url": verify_url(certificate.code),
         "qr_svg": Markup(qr),  # noqa: S704 - generated locally from our own URL
@@ -104,7 +121,7 @@ def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
     }
     if custom is None:
         return render_template(DEFAULT_TEMPLATE, **context)
-    environment = SandboxedEnvironment(autoescape=True)
+    environment = ImmutableSandboxedEnvironment(autoescape=True)
     try:
         return environment.from_string(custom).render(**context)
     except Exception as exc:  # noqa: BLE001 - any template error is the author's to fix

@@ -45,11 +45,18 @@ def _column(header: str) -> str | None:
 
 
 def decode(data: bytes) -> str:
-    """Text of the upload; raises ValueError when it is not UTF-8."""
+    """Text of the upload: UTF-8, or UTF-16 with its byte-order mark (Excel's "Unicode
+    text"); raises ValueError for anything else (a binary file, Windows-1256, ...)."""
     try:
-        return data.decode("utf-8-sig")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError("not UTF-8") from None
+    if "\0" in text:  # valid UTF-8 that is no text: a binary file
+        raise ValueError("not text")
+    return text
 
 
 def read_rows(text: str) -> tuple[list[Row], list[RowError]]:
@@ -67,18 +74,22 @@ def read_rows(text: str) -> tuple[list[Row], list[RowError]]:
         return [], [RowError(1, "the first line must name the columns: name, and email or phone")]
     rows: list[Row] = []
     errors: list[RowError] = []
-    start = reader.line_num
-    for cells in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(rows) + len(errors) >= MAX_ROWS:
-            errors.append(RowError(line, f"more than {MAX_ROWS} rows: split the file"))
-            break
-        values = {column: "" for column in HEADER_ALIASES}
-        for column, cell in zip(columns, cells, strict=False):
-            if column and not values[column]:
-                values[column] = cell.strip()
-        rows.append(Row(line=line, **values))
-    del start
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= MAX_ROWS:  # all or nothing: never half a file
+                return [], [RowError(line, f"more than {MAX_ROWS} rows: split the file")]
+            rows.append(_row(line, columns, cells))
+    except csv.Error:
+        return [], [RowError(reader.line_num or 1, "this line is not readable CSV")]
     return rows, errors
+
+
+def _row(line: int, columns: list[str | None], cells: list[str]) -> Row:
+    values = {column: "" for column in HEADER_ALIASES}
+    for column, cell in zip(columns, cells, strict=False):
+        if column and not values[column]:
+            values[column] = cell.strip()
+    return Row(line=line, **values)

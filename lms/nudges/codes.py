@@ -23,6 +23,7 @@ from lms.extensions import db
 from lms.nudges import texts
 from lms.nudges.models import LoginCode
 from lms.outbox.services import queue_message
+from lms.people.events import PersonErased
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -82,3 +83,8 @@ def check_code(login: str, code: str) -> User:
     found.used_at = utcnow_naive()
     record("login_code.used", user, user)
     return user
+
+
+def on_person_erased(event: PersonErased) -> None:
+    """Subscriber: an erased person's sign-in codes go."""
+    db.session.execute(LoginCode.__table__.delete().where(LoginCode.user_id == event.user_id))

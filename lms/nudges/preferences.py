@@ -20,13 +20,12 @@ from lms.auth.identity import InvalidLogin, normalise_phone
 from lms.auth.models import User
 from lms.clock import utcnow_naive
 from lms.extensions import db
-from lms.outbox.models import OutboxMessage
+from lms.outbox.models import PERSON_CHANNELS, OutboxMessage
 from lms.permissions import ensure, is_admin
 
 CHANNELS = ("sms", "whatsapp", "email")
 STOP_WORDS = {"STOP", "BERHENTI", "بند", "UNSUBSCRIBE", "BATAL"}
 START_WORDS = {"START", "MULAI", "شروع"}
-PERSON_CHANNELS = ("email", "sms", "whatsapp")
 ESSENTIAL = ("password.", "login.")  # kinds someone who opted out still gets (they asked)
 
 

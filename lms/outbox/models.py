@@ -14,6 +14,7 @@ QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed"
 DELIVERED = "delivered"  # a delivery receipt said so (after SENT)
 STATUSES = (QUEUED, SENDING, SENT, DELIVERED, FAILED, CANCELLED)
 CHANNELS = ("email", "sms", "whatsapp", "webhook", "xapi")
+PERSON_CHANNELS = ("email", "sms", "whatsapp")  # those that reach a person (not a system)
 
 
 class OutboxMessage(db.Model):

@@ -3,15 +3,19 @@
 A hostile or broken template can then neither hang nor exhaust the server: a render that
 takes longer than PDF_TIMEOUT seconds is abandoned and the worker replaced; the worker
 cannot allocate more than PDF_MEMORY_MB. The worker stays warm between renders (fonts
-loaded once), so a render costs only the work itself plus a few milliseconds.
+loaded once), so a render costs only the work itself plus a few milliseconds. It ends with
+the server that started it, however the server stops.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
+import os
 import resource
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +27,7 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_memory: int | None = None
+PARENT_CHECK_SECONDS = 0.5
 
 
 class RenderFailed(RuntimeError):
@@ -30,8 +35,19 @@ class RenderFailed(RuntimeError):
 
 
 def _limit_memory(megabytes: int) -> None:
+    """The worker's start: its memory limit, and a watch on the server that started it."""
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End the worker once its server is gone, however the server ended (SIGTERM, SIGKILL,
+    Ctrl-C): an orphan is adopted by another process, so the parent id changes. The
+    multiprocessing resource tracker exits by itself when the last of them is gone."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _render(html: str, static_dir: str, media_dirs: dict[str, str], identifier: bytes) -> bytes:
@@ -50,6 +66,7 @@ def _executor(memory_mb: int) -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_memory,
                                     initargs=(memory_mb,))  # fmt: skip
         _pool_memory = memory_mb
+        atexit.register(shutdown)  # a clean exit stops the worker at once
     return _pool
 
 

@@ -286,8 +286,10 @@ def upload(cohort_id: int):
     form = UploadForm()
     report = None
     if form.validate_on_submit():
+        with form.file.data.stream as upload:  # a large upload is a temporary file: close it
+            data = upload.read()
         try:
-            report = bulk.bulk_enrol(_me(), cohort, form.file.data.read())
+            report = bulk.bulk_enrol(_me(), cohort, data)
             db.session.commit()
         except ServiceError as error:  # pragma: no cover - bulk reports row errors itself
             db.session.rollback()

@@ -10,6 +10,7 @@ from lms.courses.engine.frontmatter import Document, FrontMatterError, parse_doc
 from lms.courses.engine.links import LinkContext, check_and_rewrite
 from lms.courses.engine.model import Problem
 from lms.courses.engine.render import render_markdown
+from lms.courses.engine.safety import nesting_problem
 
 ENGINE_VERSION = "1"  # part of the content hash: bump when rendering changes
 
@@ -38,12 +39,17 @@ class LoadContext:
 
     def read(self, path: Path) -> Document | None:
         try:
-            return parse_document(path.read_text(encoding="utf-8"))
+            doc = parse_document(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
             self.error(path, 1, "file is not UTF-8 text")
+            return None
         except FrontMatterError as exc:
             self.error(path, exc.line, exc.message)
-        return None
+            return None
+        if (deep := nesting_problem(doc.body)) is not None:  # before markdown meets it
+            self.error(path, doc.body_line + deep[0], deep[1])
+            return None
+        return doc
 
     def unknown_keys(self, doc: Document, allowed: set[str], path: Path) -> None:
         for key in sorted(set(doc.meta) - allowed):

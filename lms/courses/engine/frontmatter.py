@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from lms.courses.engine.safety import yaml_depth_problem
+
 
 class FrontMatterError(ValueError):
     """Bad front matter, with the 1-based line it was found on."""
@@ -35,6 +37,8 @@ def parse_document(text: str) -> Document:
     if end is None:
         raise FrontMatterError(1, "front matter starts with '---' but never ends")
     source = "\n".join(lines[1:end])
+    if (deep := yaml_depth_problem(source)) is not None:
+        raise FrontMatterError(deep[0] + 2, deep[1])
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         meta = yaml.safe_load(source) if node is not None else {}

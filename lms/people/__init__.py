@@ -1,0 +1,1 @@
+"""Personal data: what the system holds about a person, erasing a person, retention."""
