@@ -19,6 +19,7 @@ from test_server import fetch, free_port, server  # noqa: F401 - fixture
 
 SLUG = "online-safety-basics"
 LESSON_URL = f"/courses/{SLUG}/lessons/passwords"
+REDIS_URL = "redis://127.0.0.1:6379/15"
 BIN = Path(sys.executable).parent
 
 
@@ -133,6 +134,8 @@ def test_lms_run_sees_an_edit_on_the_next_request(server, courses_dir):  # noqa:
 
 
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+    # Several workers need a shared store for limits and the queue (gunicorn.conf.py).
+    env = {**env, "LMS_REDIS_URL": os.environ.get("LMS_TEST_REDIS_URL", REDIS_URL)}
     process = subprocess.Popen(
         [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=Path(__file__).resolve().parent.parent,

@@ -157,3 +157,19 @@ def bulk_enrol(base: str, login: str, password: str) -> str:
         {"Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     return htmlib.unescape(opener.open(request).read().decode())
+
+
+def test_small_finishing_touches(client):
+    """No favicon 404, a meta description, an empty /verify says what to do, and quiz
+    radio buttons keep their size when the answer wraps (flex: none)."""
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert b"<svg" in icon.data
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r'<meta name="description" content="[^"]{20,}">', home)
+    empty = client.get("/verify?code=+")
+    assert empty.status_code == 400
+    assert "Please enter the code printed on the certificate." in empty.get_data(as_text=True)
+    assert client.get("/verify").status_code == 200
+    css = (ROOT / "static" / "css" / "app.css").read_text()
+    assert re.search(r"\[type=checkbox\],input\[type=radio\]\{[^}]*flex:none", css)

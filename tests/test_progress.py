@@ -133,7 +133,7 @@ def test_roster_shows_progress_per_day(app, client, trainee, make_user):
     staff = app.test_client()
     sign_in_as(staff, admin)
     roster = staff.get(f"/teach/cohorts/{cohort_id}/").get_data(as_text=True)
-    assert "2/7" in roster and "D1 1/2 ✓" in roster and "D2 0/2" in roster
+    assert "2 of 7 done" in roster and "D1 1/2 ✓" in roster and "D2 0/2" in roster
     detail = staff.get(f"/teach/cohorts/{cohort_id}/enrolments/{enrolment_id}/").get_data(
         as_text=True
     )

@@ -120,7 +120,7 @@ def due_enrolments(cohort: Cohort) -> list[int]:
 
 
 def revoke(actor: User, certificate: Certificate, reason: str) -> None:
-    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))  # codes are public (verify)
+    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
     reason = " ".join((reason or "").split())
     if not reason:
         raise ServiceError(_("Please give a reason."), field="reason")
@@ -135,7 +135,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
 
 def reissue(actor: User, certificate: Certificate, holder_name: str) -> Certificate:
     """Correct the holder's name: a new certificate, the old one marked superseded."""
-    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))  # codes are public (verify)
+    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
     holder_name = " ".join((holder_name or "").split())
     if not holder_name or len(holder_name) > 200:
         raise ServiceError(
@@ -179,7 +179,7 @@ def managed_certificate(actor: User, certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         raise NotFound()
-    ensure(can_manage_cohort(actor, certificate.enrolment.cohort))  # codes are public (verify)
+    ensure_visible(can_manage_cohort(actor, certificate.enrolment.cohort))
     return certificate
 
 

@@ -30,10 +30,11 @@ def download(cohort_id: int):
 
 @bp.get("/verify")
 def verify_form():
-    typed = request.args.get("code", "")
-    if typed.strip():
+    typed = request.args.get("code")
+    if typed is not None and typed.strip():
         return redirect(url_for("certificates.verify", code=codes.normalise(typed)[:32] or "-"))
-    return render_template("certificates/verify_form.html")
+    error = _("Please enter the code printed on the certificate.") if typed is not None else None
+    return render_template("certificates/verify_form.html", error=error), 400 if error else 200
 
 
 def _checked(code: str) -> services.Verification:
