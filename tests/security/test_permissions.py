@@ -75,6 +75,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): PUBLIC,
     ("GET", "/.well-known/did.json"): PUBLIC,
     ("GET", "/sw.js"): PUBLIC,
+    ("GET", "/favicon.ico"): PUBLIC,
     ("GET", "/static/<path:filename>"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/courses/"): PUBLIC,
