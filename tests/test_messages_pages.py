@@ -119,7 +119,7 @@ def test_staff_see_statuses_and_can_requeue_or_cancel_a_failed_message(
     assert message_status(sms_app, message_id) == ("failed", "SMS gateway answered 500")
     client = sms_app.test_client()
     sign_in_as(client, other)
-    assert client.get(f"/teach/cohorts/{cohort_id}/messages").status_code == 403
+    assert client.get(f"/teach/cohorts/{cohort_id}/messages").status_code == 404  # not theirs
     sign_in_as(client, instructor)
     page = client.get(f"/teach/cohorts/{cohort_id}/messages?status=failed").get_data(as_text=True)
     assert "SMS gateway answered 500" in page and "&lt;b&gt;not bold&lt;/b&gt;" in page
