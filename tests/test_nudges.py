@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from messaging_fakes import Endpoint
-from quizhelpers import DAY2_RIGHT
 from werkzeug.datastructures import MultiDict
 
 START = date(2027, 3, 1)  # a Monday, after every fixture's real-time joined_at
 PUBLIC = "https://lms.example.org"
 DAY1_ANSWERS = {"q-strong-password": "1", "q-phishing-signs": ["0", "1"], "q-otp-never": "0",
                 "q-save-percent": "3000", "q-second-factor": "2FA"}  # fmt: skip
+DAY2_ANSWERS = {"q-budget-savings": "800000", "q-emergency-fund": "1"}
 
 
 @pytest.fixture
@@ -185,16 +185,17 @@ def test_away_one_quiz_left_and_certificate_ready(setup):
         context = learning_context(db.session.get(User, people["ur"].id), cohort_id)
         for lesson in context.course.lessons:
             mark_lesson_done(context.enrolment, context.course, lesson)
-        form = quizzes.new_attempt_form(context, "day-1", "en")
-        quizzes.submit(context, "day-1", form.payload, MultiDict(DAY1_ANSWERS))
-        form = quizzes.new_attempt_form(context, "day-2", "en")  # the post-test is what is left
-        quizzes.submit(context, "day-2", form.payload, MultiDict(DAY2_RIGHT))
+        for key, answers in (("day-1", DAY1_ANSWERS), ("day-2", DAY2_ANSWERS)):
+            form = quizzes.new_attempt_form(context, key, "en")
+            quizzes.submit(context, key, form.payload, MultiDict(answers))
         other = db.session.scalar(db.select(Enrolment).where(Enrolment.user_id == people["id"].id))
         other.started_at = other.last_active_at = (day3 - timedelta(days=4)).replace(tzinfo=None)
         db.session.commit()
     run_at(app, day3)
     kinds = {(r[0], r[1]) for r in queued(app)}
-    assert ("+923001110001", "nudge.one_quiz_left") in kinds
+    assert ("+923001110001", "nudge.one_quiz_left") in kinds  # the post-test is left
+    [(_, _, left, _)] = queued(app, "nudge.one_quiz_left")
+    assert f"{PUBLIC}/cohorts/{cohort_id}/quizzes/post-test" in left
     assert ("+6281211110002", "nudge.away") in kinds
     [(_, _, body, _)] = queued(app, "nudge.away")
     assert "4" in body and f"{PUBLIC}/cohorts/{cohort_id}/continue" in body

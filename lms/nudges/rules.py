@@ -113,7 +113,7 @@ def due_for(
         )  # fmt: skip
     left = _one_quiz_left(course, progress)
     if left and course.nudge("one_quiz_left").enabled:
-        quiz = course.quiz(left)
+        quiz = course.post_test if left == POST_TEST else course.quiz(left)
         title = quiz.in_language(language).title if quiz else left
         found.append(
             Due("one_quiz_left", left, "learning.quiz", {"cohort_id": cohort.id, "quiz_key": left},
@@ -152,8 +152,7 @@ def _one_quiz_left(course: Course, progress: Progress) -> str | None:
         for key in required_quizzes(course)
         if not (s := progress.quizzes.get(key)) or not s.passed
     ]
-    if post_test_required(course) and not (
-        (taken := progress.quizzes.get(POST_TEST)) and taken.attempts
-    ):
-        missing.append(POST_TEST)  # taking the post-test is part of completion
+    taken = progress.quizzes.get(POST_TEST)
+    if post_test_required(course) and not (taken and taken.attempts):
+        missing.append(POST_TEST)  # taking it is the step (it measures, it does not gate)
     return missing[0] if len(missing) == 1 else None
