@@ -3,11 +3,18 @@ serialised through them, and the OpenAPI document is generated from them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+
+def _utc(value: datetime) -> datetime:
+    """Times are stored as naive UTC; RFC 3339 `date-time` needs the offset, so add it."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Instant = Annotated[datetime, AfterValidator(_utc)]
 Scope = Literal["read", "enrol", "submit", "report", "admin"]
 
 
@@ -133,9 +140,9 @@ class EnrolmentOut(BaseModel):
     user_id: int
     name: str
     status: Literal["active", "completed", "withdrawn"]
-    joined_at: datetime
-    completed_at: datetime | None
-    withdrawn_at: datetime | None
+    joined_at: Instant
+    completed_at: Instant | None
+    withdrawn_at: Instant | None
 
 
 class EnrolmentList(Page):
@@ -252,7 +259,7 @@ class AttemptOut(BaseModel):
     passed: bool | None = Field(description="null for the pre-test (no verdict)")
     points: float
     max_points: int
-    submitted_at: datetime | None
+    submitted_at: Instant | None
     results: dict[str, float] = Field(description="Points per question id (none for the pre-test)")
 
 
@@ -271,9 +278,9 @@ class CertificateOut(BaseModel):
     course_title: str
     cohort_name: str
     issuer: str
-    completed_at: datetime
-    issued_at: datetime
-    revoked_at: datetime | None
+    completed_at: Instant
+    issued_at: Instant
+    revoked_at: Instant | None
     verify_url: str
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from lms.api.blueprint import bp, language
-from lms.api.http import paginate
+from lms.api.http import ApiError, paginate
 from lms.api.schemas import (
     AttemptList,
     AttemptOut,
@@ -105,10 +105,11 @@ def _bulk(actor: User, cohort_id: int, rows: list[EnrolRequest]) -> BulkResult:
            status=201)  # fmt: skip
 def enrol_one(actor: User, cohort_id: int, body: EnrolRequest):
     """Finds or creates the trainee's account (a welcome link is sent) and enrols them;
-    idempotent: 200 with status `already` when they are in the cohort."""
+    idempotent: 200 with status `already` when they are in the cohort. A refused row is
+    a 422 `invalid` error like any other, with the row's message."""
     result = _bulk(actor, cohort_id, [body])
     if result.errors:
-        return result, 422
+        raise ApiError(422, "invalid", result.results[0].message or "invalid")
     return result, 200 if result.already else 201
 
 
