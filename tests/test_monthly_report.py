@@ -234,3 +234,19 @@ def test_profile_checkbox_round_trip_for_sponsors_only(app, make_user):
                                          "monthly_report": "y"})  # fmt: skip
     with app.app_context():
         assert db.session.get(User, trainee.id).monthly_report is False
+
+
+def test_a_missing_attachment_is_a_failed_try_not_a_mail_without_it(app, mailbox):
+    from lms.extensions import db
+    from lms.outbox.models import OutboxMessage
+    from lms.outbox.services import queue_message
+
+    with app.app_context():
+        message_id = queue_message(kind="test", recipient="a@example.org", subject="s",
+                                   body="b", attachment="gone.pdf").id  # fmt: skip
+        db.session.commit()
+    deliver(app)
+    assert mailbox.messages == []
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        assert message.status != "sent" and message.failure == "attachment missing"
