@@ -27,6 +27,7 @@ from lms.progress.events import EnrolmentCompleted, LessonCompleted
 from lms.progress.services import on_attempt_recorded as complete_on_pass
 from lms.quizzes.events import AttemptRecorded
 from lms.reports import summaries
+from lms.reports.cli import scheduled_run as monthly_reports
 from lms.reports.sections import add_section
 from lms.webhooks import services as webhooks
 from lms.webhooks import xapi
@@ -52,6 +53,7 @@ def wire_subscribers(app: Flask) -> None:
     register_sender(app, "xapi", xapi.send_statement)
     add_gate(app, delivery_gate)  # consent, checked at the moment of sending
     add_schedule(app, scheduled_run)  # nudges every 15 minutes in `lms worker`
+    add_schedule(app, monthly_reports)  # sponsors' monthly summary, on the 1st
     add_section(app, report_section)  # the nudges' effect in the reports
     # Erasure: packages above people remove the personal data they hold.
     subscribe(app, PersonErased, api_tokens.on_person_erased)

@@ -64,6 +64,7 @@ class ProfileForm(FlaskForm):
     gender = SelectField(_l("Gender"), choices=GENDERS)
     age_band = SelectField(_l("Age"), choices=AGE_BANDS)
     district = StringField(_l("District"), validators=[Length(max=100)])
+    monthly_report = BooleanField(_l("Send me the monthly summary of our programme by e-mail"))
 
 
 class ResetRequestForm(FlaskForm):

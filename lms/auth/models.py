@@ -62,6 +62,8 @@ class User(UserMixin, db.Model):
     # login's own, e-mail or SMS) and when messages were turned off (None: they are on).
     message_channel: Mapped[str | None] = mapped_column(String(20))
     messages_off_at: Mapped[datetime | None]
+    # A sponsor's opt-in to the monthly summary by e-mail (`lms report monthly`).
+    monthly_report: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

@@ -134,9 +134,19 @@ def set_password(user: User, new: str) -> None:
 
 
 def update_profile(
-    user: User, *, language: str, consent: bool, gender: str, age_band: str, district: str
+    user: User,
+    *,
+    language: str,
+    consent: bool,
+    gender: str,
+    age_band: str,
+    district: str,
+    monthly_report: bool | None = None,
 ) -> None:
-    """The optional profile used for report breakdowns; without consent it is cleared."""
+    """The optional profile used for report breakdowns; without consent it is cleared.
+    A sponsor also chooses whether the monthly summary comes by e-mail (others cannot)."""
+    if user.role == "sponsor" and monthly_report is not None:
+        user.monthly_report = bool(monthly_report)
     if language in current_app.config["LANGUAGES"]:
         user.language = language
     user.profile_consent = consent

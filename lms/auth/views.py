@@ -132,6 +132,7 @@ def profile():
             gender=form.gender.data,
             age_band=form.age_band.data,
             district=form.district.data,
+            monthly_report=form.monthly_report.data,
         )
         db.session.commit()
         flash(_("Saved."), "info")

@@ -1,6 +1,7 @@
 """E-mail over SMTP (`EMAIL_BACKEND=smtp`): `MAIL_SERVER`, `MAIL_PORT`, `MAIL_USE_TLS`,
 `MAIL_USERNAME`, `MAIL_PASSWORD`, `MAIL_FROM`. A message with an unsubscribe link carries
-it in `List-Unsubscribe` too, so mail clients offer it."""
+it in `List-Unsubscribe` too, so mail clients offer it. A message's `attachment` (a
+reference to a file in the instance folder, `lms.outbox.attachments`) goes as a MIME part."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from lms.outbox.attachments import MissingAttachment, read_attachment
 from lms.outbox.models import OutboxMessage
 from lms.outbox.transport import TIMEOUT, SendFailed
 
@@ -27,6 +29,13 @@ def send_smtp(message: OutboxMessage) -> None:
     if link:
         email["List-Unsubscribe"] = f"<{link.group(0)}>"
     email.set_content(message.body)
+    if message.attachment:
+        try:
+            filename, mimetype, data = read_attachment(message.attachment)
+        except MissingAttachment:
+            raise SendFailed("attachment missing") from None
+        maintype, _, subtype = mimetype.partition("/")
+        email.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     try:
         port = int(config.get("MAIL_PORT", 587))
         with smtplib.SMTP(config["MAIL_SERVER"], port, timeout=TIMEOUT) as smtp:
