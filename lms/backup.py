@@ -1,7 +1,8 @@
 """`lms backup` and `lms restore`: a consistent copy of the database while it is in use.
 
 SQLite: the online backup API (pages copied under SQLite's own locking, so writers may go
-on meanwhile). PostgreSQL: `pg_dump --format=custom` and `pg_restore --clean`.
+on meanwhile). PostgreSQL: `pg_dump --format=custom` and `pg_restore --clean` of the
+app's own schema (the first of its `search_path`), never other schemas of the database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from lms.extensions import db
@@ -29,6 +31,12 @@ def _sqlite_path() -> Path | None:
 def _pg_url() -> str:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
     return url.render_as_string(hide_password=False)
+
+
+def _pg_schema() -> str:
+    """The schema the app's tables live in: another schema of the same database (another
+    app, a benchmark) is neither dumped nor dropped by a restore."""
+    return db.session.execute(text("SELECT current_schema()")).scalar_one()
 
 
 def _tool(name: str) -> str:
@@ -49,7 +57,8 @@ def backup_to(target: Path) -> Path:
         copy.close()
         live.close()
         return target
-    command = [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", _pg_url()]
+    command = [_tool("pg_dump"), "--format=custom", "--no-owner", f"--schema={_pg_schema()}"]
+    command += [f"--file={target}", _pg_url()]
     subprocess.run(command, check=True)  # noqa: S603 - our own arguments, no shell
     return target
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import threading
 
+import pytest
+from conftest import ON_POSTGRES, POSTGRES_URL
+from sqlalchemy import create_engine, text
 from werkzeug.datastructures import MultiDict
 
 
@@ -76,3 +81,34 @@ def test_restore_asks_first(runner, tmp_path):
     assert runner.invoke(args=["backup", str(backup)]).exit_code == 0
     refused = runner.invoke(args=["restore", str(backup)], input="n\n")
     assert refused.exit_code == 1 and "Aborted" in refused.output
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="schemas are PostgreSQL's")
+def test_backup_and_restore_touch_only_the_apps_schema(app, runner, tmp_path):
+    """Another schema of the same database (another app, a benchmark) is neither copied
+    into the backup nor dropped or changed by a restore."""
+    neighbour = f"neighbour_{os.getpid()}"
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{neighbour}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{neighbour}"'))
+        connection.execute(text(f'CREATE TABLE "{neighbour}".users (id int)'))
+        connection.execute(text(f'INSERT INTO "{neighbour}".users VALUES (7)'))
+    try:
+        backup = tmp_path / "b.dump"
+        assert runner.invoke(args=["backup", str(backup)]).exit_code == 0
+        listing = subprocess.run(
+            ["pg_restore", "--list", str(backup)], capture_output=True, text=True, check=True
+        ).stdout
+        assert neighbour not in listing and " users " in listing
+        with engine.begin() as connection:  # the neighbour changes after the backup
+            connection.execute(text(f'INSERT INTO "{neighbour}".users VALUES (8)'))
+        restored = runner.invoke(args=["restore", "--yes", str(backup)])
+        assert restored.exit_code == 0, restored.output
+        with engine.connect() as connection:
+            rows = connection.execute(text(f'SELECT id FROM "{neighbour}".users ORDER BY id'))
+            assert [row.id for row in rows] == [7, 8]
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{neighbour}" CASCADE'))
+        engine.dispose()
