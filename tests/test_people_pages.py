@@ -273,3 +273,26 @@ def test_the_list_of_requests_is_paginated_and_says_what_to_do_when_empty(
     assert second.count('/erase"') == 1 and "Person 50" in second
     done = client.get("/admin/deletion-requests?status=done").get_data(as_text=True)
     assert "None yet" in done
+
+
+def test_one_pending_request_per_person_even_when_two_arrive_at_once(app, graduate):
+    """The database holds the rule (a partial unique index), not only the service's check;
+    a request arriving second returns the pending one."""
+    from sqlalchemy.exc import IntegrityError
+
+    from lms.auth.models import User
+    from lms.extensions import db
+    from lms.people.models import DeletionRequest
+    from lms.people.requests import request_deletion
+
+    trainee, _, _ = graduate
+    with app.app_context(), app.test_request_context():
+        first = request_deletion(db.session.get(User, trainee.id))
+        db.session.commit()
+        db.session.add(DeletionRequest(user_id=trainee.id, status="pending"))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+        db.session.add(DeletionRequest(user_id=trainee.id, status="withdrawn"))
+        db.session.commit()  # closed ones may be many
+        assert request_deletion(db.session.get(User, trainee.id)).id == first.id

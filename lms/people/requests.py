@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.auth.models import User
@@ -53,8 +54,11 @@ def request_deletion(actor: User) -> DeletionRequest:
     if existing is not None:
         return existing
     request = DeletionRequest(user_id=actor.id, status=PENDING, requested_at=utcnow_naive())
-    db.session.add(request)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError:  # asked a moment ago from another tab (one pending per person)
+        return _pending(actor)
     record("person.deletion_requested", actor, actor, request_id=request.id)
     _tell_admins(request)
     return request
