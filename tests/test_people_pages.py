@@ -296,3 +296,13 @@ def test_one_pending_request_per_person_even_when_two_arrive_at_once(app, gradua
         db.session.add(DeletionRequest(user_id=trainee.id, status="withdrawn"))
         db.session.commit()  # closed ones may be many
         assert request_deletion(db.session.get(User, trainee.id)).id == first.id
+
+
+def test_erasing_from_the_command_line_closes_the_request_too(app, client, runner, graduate):
+    trainee, _, _ = graduate
+    sign_in_as(client, trainee)
+    token = csrf_from(client.get("/account/deletion").get_data(as_text=True))
+    client.post("/account/deletion", data={"csrf_token": token, "understood": "y"})
+    result = runner.invoke(args=["people", "erase", "--user", str(trainee.id), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert _requests(app) == [(trainee.id, "done", None)]  # handled by the system
