@@ -41,6 +41,7 @@ from lms.nudges.views import bp as nudges_bp
 from lms.outbox.cli import messages_cli, worker_command
 from lms.outbox.queue import init_queue
 from lms.people.cli import people_cli
+from lms.people.views import bp as people_bp
 from lms.public import init_public_address
 from lms.reports.cli import report_command
 from lms.reports.views import bp as reports_bp
@@ -116,7 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
     blueprints += [credentials_bp, tokens_bp, webhooks_bp, attendance_bp, checkin_bp, studio_bp]
-    blueprints += [nudges_bp, hooks_bp]
+    blueprints += [nudges_bp, hooks_bp, people_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)

@@ -9,6 +9,7 @@ from lms.cohorts.models import Cohort, Enrolment
 from lms.credentials.models import SigningKey
 from lms.nudges.models import LoginCode, NudgeSend
 from lms.outbox.models import OutboxMessage
+from lms.people.models import DeletionRequest
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEntry",
     "Certificate",
     "DayProgress",
+    "DeletionRequest",
     "QuestionStat",
     "QuizResult",
     "SurveyAnswer",

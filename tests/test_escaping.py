@@ -63,9 +63,17 @@ def test_hostile_names_are_escaped_everywhere(app, make_user, make_cohort, enrol
     as_newcomer = app.test_client()
     assert_escaped(as_newcomer.get(f"/join/{code}").get_data(as_text=True), "join")
 
+    token = csrf_from(as_trainee.get("/account/deletion").get_data(as_text=True))
+    as_trainee.post("/account/deletion", data={"csrf_token": token, "understood": "y"})
+    assert_escaped(as_trainee.get("/account/deletion").get_data(as_text=True), "deletion")
+
     as_admin = app.test_client()
     sign_in_as(as_admin, admin)
+    listed = as_admin.get("/admin/deletion-requests").get_data(as_text=True)
+    assert "O&#39;Brien" in listed  # the request is listed, by its escaped name
     for url in [
+        "/admin/deletion-requests",
+        f"/admin/users/{trainee.id}/erase",
         "/admin/users",
         f"/admin/users/{trainee.id}",
         "/admin/organisations",

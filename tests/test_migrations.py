@@ -99,6 +99,7 @@ REVISIONS = [
     "0011",
     "0012",
     "0013",
+    "0014",
 ]
 
 
@@ -191,6 +192,9 @@ def test_every_upgrade_keeps_data_in_every_table(app, make_user, make_cohort, en
         db.session.add(
             Attendance(session_id=session.id, enrolment_id=context.enrolment.id, method="code")
         )
+        from lms.people.requests import request_deletion
+
+        request_deletion(person)  # a deletion request
         db.session.commit()
         counts = {
             table: db.session.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()

@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from lms.admin import services
 from lms.admin.forms import OrganisationForm, StaffForm, UserForm
 from lms.auth import services as accounts
+from lms.people import requests as deletion
+from lms.people import services as people
 from lms.web.forms import page_number, run
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -80,7 +82,13 @@ def user(user_id: int):
         if run(save, form):
             flash(_("Saved."), "info")
             return redirect(url_for("admin.user", user_id=person.id))
-    return render_template("admin/user.html", person=person, form=form)
+    return render_template(
+        "admin/user.html",
+        person=person,
+        form=form,
+        erasable=people.erasable(_me(), person),
+        deletion=deletion.pending_for(_me(), person),
+    )
 
 
 @bp.route("/organisations", methods=["GET", "POST"])

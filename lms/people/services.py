@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 
 from lms.audit.models import AuditEntry
@@ -22,10 +23,13 @@ from lms.certificates.models import Certificate
 from lms.certificates.services import revoke
 from lms.clock import utcnow_naive
 from lms.cohorts.models import Cohort, Enrolment
+from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
 from lms.outbox.models import CANCELLED, PERSON_CHANNELS, QUEUED, SENDING, OutboxMessage
 from lms.people.events import PersonErased
+from lms.people.models import DeletionRequest
+from lms.people.requests import close_requests
 from lms.permissions import ensure, is_admin
 from lms.progress.models import LessonCompletion
 from lms.quizzes.models import QuizAttempt
@@ -49,6 +53,7 @@ def personal_data(actor: User, person: User) -> dict[str, Any]:
     attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.enrolment_id.in_(ids)))
     certificates = db.session.scalars(select(Certificate).where(Certificate.enrolment_id.in_(ids)))
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == person.id))
+    asked = db.session.scalars(select(DeletionRequest).where(DeletionRequest.user_id == person.id))
     record("person.export", actor, person)
     return {
         "account": {
@@ -78,7 +83,12 @@ def personal_data(actor: User, person: User) -> dict[str, Any]:
             for c in certificates
         ],
         "actions": [
-            {"action": e.action, "at": _iso(e.created_at)} for e in audit
+            {"action": e.action, "at": _iso(e.at)} for e in audit
+        ],
+        "deletion_requests": [
+            {"status": r.status, "requested_at": _iso(r.requested_at),
+             "closed_at": _iso(r.closed_at)}
+            for r in asked
         ],
     }  # fmt: skip
 
@@ -109,7 +119,7 @@ def erase(actor: User, person: User) -> None:
     person.profile_consent = False
     person.active = False
     end_sessions(person)
-    record("person.erase", actor, person)
+    record("person.erase", actor, person, requests=close_requests(actor, person) or None)
     publish(PersonErased(person.id))
 
 
@@ -133,6 +143,30 @@ def _scrub_messages(person: User) -> None:
 
 def is_erased(person: User) -> bool:
     return (person.email or "").endswith("@erased.invalid")
+
+
+def erasable(actor: User, person: User) -> bool:
+    """Whether the admin pages offer to erase `person` (admins only ask)."""
+    ensure(is_admin(actor), "only admins erase people")
+    return person.role == "trainee" and not is_erased(person)
+
+
+def _typed(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def erase_confirmed(actor: User, person: User, typed: str | None) -> User:
+    """The admin page's erase: only once the admin typed the person's name or e-mail."""
+    ensure(is_admin(actor), "only admins erase people")
+    if is_erased(person):
+        raise ServiceError(_("This person was already erased."))
+    names = {_typed(value) for value in (person.name, person.email, person.phone) if value}
+    if _typed(typed) not in names:
+        raise ServiceError(
+            _("Type the person's name or e-mail exactly as shown to confirm."), field="confirm"
+        )
+    erase(actor, person)
+    return person
 
 
 def retention_candidates(days: int) -> list[User]:

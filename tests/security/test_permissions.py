@@ -43,6 +43,7 @@ SPONSORS = statuses(302, 403, 403, 403, 403, 200, 200, 200)
 ADMINS = statuses(302, 403, 403, 403, 403, 403, 403, 200)
 NOBODY = statuses(*[404] * 8)
 SIGNED_IN_404 = statuses(302, *[404] * 7)
+TRAINEES = statuses(302, 200, 200, *[403] * 5)
 
 NO_TOKEN = statuses(*[401] * 8)
 UNSIGNED = statuses(*[401] * 8)  # a provider callback without the provider's signature
@@ -219,6 +220,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     **{(method, rule): NO_TOKEN for method, rule in API_RULES},
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
+    # personal data: anyone's own download; trainees ask for deletion; admins erase
+    ("GET", "/account/data.json"): SIGNED_IN,
+    ("GET", "/account/deletion"): TRAINEES,
+    ("POST", "/account/deletion"): TRAINEES,  # the box not ticked: the form again
+    ("POST", "/account/deletion/withdraw"): statuses(302, 302, 302, *[403] * 5),
+    ("GET", "/admin/deletion-requests"): ADMINS,
+    ("GET", "/admin/users/<int:user_id>/erase"): ADMINS,
+    ("POST", "/admin/users/<int:user_id>/erase"): ADMINS,  # nothing typed: the form again
 }
 
 # Extra probes beyond one URL per rule: objects of the other cohort, and ids that do not
@@ -234,6 +243,7 @@ EXTRA: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/teach/cohorts/{a}/enrolments/{enrolment_b}/", SIGNED_IN_404),
     ("POST", "/teach/cohorts/{a}/enrolments/{enrolment_b}/withdraw", SIGNED_IN_404),
     ("POST", "/teach/certificates/999/revoke", SIGNED_IN_404),
+    ("GET", "/admin/users/999/erase", statuses(302, *[403] * 6, 404)),
 ]
 
 # How each URL parameter is filled, from the world fixture (by parameter name).
@@ -262,7 +272,7 @@ SKIP_ENDPOINTS = frozenset()  # none: every rule is probed
 # An empty form changes little, but these POSTs change the world the others rely on (an
 # empty join form joins; an empty edit form keeps every field but clears checkboxes and
 # selections), so they come last, in this order, after every GET and every other POST.
-LAST = ["/join/", "/code", "/edit", "/admin/users/", "/logout"]
+LAST = ["/join/", "/code", "/edit", "/erase", "/admin/users/", "/logout"]
 
 
 def _order(probe: tuple[str, str, dict]) -> tuple[int, int]:
