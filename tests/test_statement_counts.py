@@ -91,3 +91,31 @@ def test_a_double_tap_records_the_lesson_once(app, client, trainee_in_cohort):
     with app.app_context():
         assert db.session.query(LessonCompletion).count() == 1
         assert db.session.scalar(db.select(DayProgress.lessons_done)) == 1
+
+
+def test_a_quiz_submission_runs_nine_statements(app, client, trainee_in_cohort):
+    """The attempt with its number and limit (one INSERT ... SELECT), its answers (one
+    multi-row INSERT), the activity, the three summary upserts; the reads are the user,
+    the page's context (cohort, enrolment, done lessons) and the webhooks to notify. A
+    pass while lessons are missing does not ask the completion rule, and the redirect
+    does not reload the attempt."""
+    from quizhelpers import DAY2_RIGHT, quiz_form
+
+    url = f"/cohorts/{trainee_in_cohort}/quizzes/day-2"
+    form = quiz_form(client, trainee_in_cohort, "day-2")
+    with counted(app) as statements:
+        response = client.post(url, data={**form, **DAY2_RIGHT})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/quizzes/day-2/attempts/1")
+    writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    assert len(writes) <= 6, "\n".join(writes)
+    assert len(statements) <= 9, "\n".join(statements)
+    with counted(app) as again:  # the same page sent twice: the first attempt, nothing new
+        response = client.post(url, data={**form, **DAY2_RIGHT})
+    assert response.headers["Location"].endswith("/quizzes/day-2/attempts/1")
+    assert len(again) <= 4, "\n".join(again)  # user, context, the INSERT that did nothing, lookup
+    from lms.extensions import db
+    from lms.quizzes.models import QuizAttempt
+
+    with app.app_context():
+        assert db.session.query(QuizAttempt).count() == 1

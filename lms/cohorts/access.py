@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, update
+from sqlalchemy import DateTime, and_, bindparam, func, update
 
 from lms.auth.models import User
 from lms.clock import now, utcnow_naive
@@ -106,10 +106,19 @@ def open_lesson(context: LearningContext, lesson_slug: str):
     return lesson
 
 
+_enrolments = Enrolment.__table__
+_TOUCH = (  # built once: this runs on every mark-done and quiz submission
+    update(_enrolments)
+    .where(_enrolments.c.id == bindparam("enrolment"))
+    .values(last_active_at=bindparam("at", type_=DateTime()))
+)
+_TOUCH_STARTED = _TOUCH.values(
+    started_at=func.coalesce(_enrolments.c.started_at, bindparam("at", type_=DateTime()))
+)
+
+
 def touch(enrolment: Enrolment, *, started_at: datetime | None = None) -> None:
     """Remember when the trainee was last active, and with `started_at` when they first did
     what counts as starting (one SQL-side UPDATE: no lost update, the first start kept)."""
-    values: dict = {"last_active_at": started_at or utcnow_naive()}
-    if started_at is not None:
-        values["started_at"] = func.coalesce(Enrolment.started_at, started_at)
-    db.session.execute(update(Enrolment).where(Enrolment.id == enrolment.id).values(**values))
+    statement = _TOUCH if started_at is None else _TOUCH_STARTED
+    db.session.execute(statement, {"enrolment": enrolment.id, "at": started_at or utcnow_naive()})

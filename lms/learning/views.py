@@ -137,21 +137,23 @@ def mark_done(cohort_id: int, lesson_slug: str):
 @bp.route("/quizzes/<quiz_key>", methods=["GET", "POST"])
 @login_required
 def quiz(cohort_id: int, quiz_key: str):
-    context = access.learning_context(current_user, cohort_id)
+    context = progress.trainee_context(current_user, cohort_id)
     quiz = quizzes.get_quiz(context, quiz_key)
     if not quizzes.quiz_is_open(context, quiz):
         if quiz.key.startswith("day-"):
             return _closed(context, int(quiz.key.removeprefix("day-")))
         raise PermissionDenied("post-test not open yet")
     if request.method == "POST":
-        attempt = run(
-            lambda: quizzes.submit(context, quiz_key, request.form.get("attempt", ""), request.form)
+        number = run(  # the number, read before the commit expires the attempt
+            lambda: (
+                quizzes.submit(
+                    context, quiz_key, request.form.get("attempt", ""), request.form
+                ).number
+            )
         )
-        if attempt is not None:
+        if number is not None:
             return redirect(
-                url_for(
-                    "learning.result", cohort_id=cohort_id, quiz_key=quiz_key, number=attempt.number
-                )
+                url_for("learning.result", cohort_id=cohort_id, quiz_key=quiz_key, number=number)
             )
     info = quizzes.attempts_info(context.enrolment, quiz) if context.enrolment else None
     if info is not None and not info.can_try:

@@ -176,9 +176,14 @@ def evaluate_completion(enrolment: Enrolment, course: Course) -> bool:
 
 
 def on_attempt_recorded(event: AttemptRecorded) -> None:
-    """Subscriber: a passed attempt, or any post-test taken, may complete the course."""
-    if event.attempt.passed or event.attempt.quiz_key == POST_TEST:
-        evaluate_completion(event.enrolment, event.course)
+    """Subscriber: a passed attempt, or any post-test taken, may complete the course (not
+    while a required lesson is missing, which the publisher's done lessons may tell)."""
+    if not (event.attempt.passed or event.attempt.quiz_key == POST_TEST):
+        return
+    done = event.done_lessons
+    if done is not None and not _all_required_done(event.course, done):
+        return
+    evaluate_completion(event.enrolment, event.course)
 
 
 def mark_lesson_done(

@@ -14,3 +14,6 @@ class AttemptRecorded:
     enrolment: Enrolment
     course: Course
     attempt: QuizAttempt
+    # The trainee's done lessons when the publisher had them at hand (the page context),
+    # so a subscriber can skip asking the database; None: not known, ask.
+    done_lessons: frozenset[str] | None = None

@@ -8,6 +8,7 @@ exceed the limit.
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, insert, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 
 from lms.audit.services import record
 from lms.auth.models import User
@@ -199,7 +201,11 @@ def _existing(token: str) -> QuizAttempt | None:
 
 
 def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizAttempt:
-    """Grade and store an attempt once; the same token again returns the first attempt."""
+    """Grade and store an attempt once; the same token again returns the first attempt.
+
+    The usual case costs three statements here (the attempt with its number and limit in
+    one INSERT ... SELECT, its answers in one multi-row INSERT, the enrolment's activity)
+    plus what the `AttemptRecorded` subscribers write (report summaries, outbox rows)."""
     if context.enrolment is None:
         raise ServiceError(_("Staff previews cannot submit quizzes."))
     try:
@@ -210,15 +216,15 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
         ) from None
     if data.get("e") != context.enrolment.id or data.get("q") != quiz_key:
         raise ServiceError(_("This quiz page is not valid any more. Please open the quiz again."))
-    existing = _existing(data["t"])
-    if existing is not None:
-        return existing
     quiz = get_quiz(context, quiz_key)
-    if not quiz_is_open(context, quiz):
-        raise PermissionDenied("quiz not open yet")
     shown = quiz.in_language(data["l"])
     order = {qid: list(indexes) for qid, indexes in data["o"].items()}
-    if not _same_questions(shown, order):
+    if not quiz_is_open(context, quiz) or not _same_questions(shown, order):
+        existing = _existing(data["t"])  # a resubmission still finds its first attempt
+        if existing is not None:
+            return existing
+        if not quiz_is_open(context, quiz):
+            raise PermissionDenied("quiz not open yet")
         raise ServiceError(
             _("This quiz was changed while you were answering. Please open it again.")
         )
@@ -245,9 +251,9 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizA
         submitted_at=utcnow_naive(),
     )
     if not created:
-        return attempt  # the same submission arrived twice at once
+        return attempt  # the same token was submitted before (or twice at once)
     touch(context.enrolment)
-    publish(AttemptRecorded(context.enrolment, context.course, attempt))
+    publish(AttemptRecorded(context.enrolment, context.course, attempt, context.completed))
     return attempt
 
 
@@ -266,43 +272,119 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> tuple[QuizAttempt, bool]:
-    """Insert with the next free attempt number; unique constraints settle any race."""
+    """Insert with the next free attempt number, within the limit, in one statement.
+
+    Unique constraints settle any race without an error or a savepoint: the INSERT does
+    nothing when the token was used (a resubmission) or another submission took the
+    number first (PostgreSQL; SQLite writers are serialised), and only then do we look at
+    why. The statements are built once per process (this is the hot write path)."""
+    dialect = db.session.get_bind().dialect.name
+    params = {
+        **fields,
+        "enrolment_id": enrolment.id,
+        "quiz_key": quiz.key,
+        "allowed": quiz.attempts,
+    }
     for _try in range(NUMBER_RETRIES):
-        used = db.session.scalar(
-            select(func.coalesce(func.max(QuizAttempt.number), 0)).where(
-                QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == quiz.key
+        row = db.session.execute(_insert_next(dialect, bool(quiz.attempts)), params).first()
+        if row is not None:
+            attempt = QuizAttempt(
+                id=row.id, enrolment_id=enrolment.id, quiz_key=quiz.key, number=row.number
             )
-        )
-        limit = attempt_limit(enrolment, quiz)
-        if limit and used >= limit:
-            raise ServiceError(_("You have no attempts left for this quiz."))
-        attempt = QuizAttempt(
-            enrolment_id=enrolment.id, quiz_key=quiz.key, number=used + 1, **fields
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(attempt)
-                db.session.flush()
-                db.session.add_all(_answer_rows(attempt))
+            for name, value in fields.items():
+                setattr(attempt, name, value)
+            make_transient_to_detached(attempt)  # what was inserted, known without a reload
+            db.session.add(attempt)
+            db.session.execute(_INSERT_ANSWERS, _answer_rows(attempt))
             return attempt, True
-        except IntegrityError:
-            existing = _existing(fields["token"])
-            if existing is not None:
-                return existing, False
+        existing = _existing(fields["token"])
+        if existing is not None:
+            return existing, False
+        limit = attempt_limit(enrolment, quiz)
+        if limit and _used(enrolment, quiz) >= limit:
+            raise ServiceError(_("You have no attempts left for this quiz."))
     raise ServiceError(_("Too many submissions at once. Please try again."))
 
 
-def _answer_rows(attempt: QuizAttempt) -> list[AttemptAnswer]:
+def _used(enrolment: Enrolment, quiz: Quiz) -> int:
+    """The highest attempt number so far."""
+    return db.session.scalar(
+        select(func.coalesce(func.max(QuizAttempt.number), 0)).where(
+            QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == quiz.key
+        )
+    )
+
+
+ATTEMPT_FIELDS = (
+    "token",
+    "language",
+    "content_hash",
+    "questions",
+    "answers",
+    "results",
+    "points",
+    "max_points",
+    "score",
+    "pass_mark",
+    "passed",
+    "started_at",
+    "submitted_at",
+)
+_INSERT_ANSWERS = insert(AttemptAnswer.__table__)
+
+
+@functools.cache
+def _insert_next(dialect: str, limited: bool):
+    """INSERT ... SELECT the attempt numbered max + 1; nothing when that passes the limit
+    (`allowed` attempts plus granted ones) or a unique key (token, number) is taken.
+    RETURNING its id and number. Parameters: the enrolment, quiz and `ATTEMPT_FIELDS`."""
+    table = QuizAttempt.__table__
+    enrolment = bindparam("enrolment_id", type_=table.c.enrolment_id.type)
+    quiz = bindparam("quiz_key", type_=table.c.quiz_key.type)
+    used = (
+        select(func.coalesce(func.max(table.c.number), 0))
+        .where(table.c.enrolment_id == enrolment, table.c.quiz_key == quiz)
+        .scalar_subquery()
+    )
+    columns = [
+        enrolment.label("enrolment_id"),
+        quiz.label("quiz_key"),
+        *(bindparam(name, type_=table.c[name].type).label(name) for name in ATTEMPT_FIELDS),
+        (used + 1).label("number"),
+    ]
+    source = select(*columns).subquery("next_attempt")
+    allowed = true()  # a WHERE is needed anyway: SQLite's INSERT ... SELECT ... ON CONFLICT
+    if limited:
+        grants = (
+            select(func.count())
+            .where(
+                AttemptGrant.__table__.c.enrolment_id == enrolment,
+                AttemptGrant.__table__.c.quiz_key == quiz,
+            )
+            .scalar_subquery()
+        )
+        allowed = source.c.number <= bindparam("allowed") + grants
+    names = ["enrolment_id", "quiz_key", *ATTEMPT_FIELDS, "number"]
+    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert_of(table)
+        .from_select(names, select(*(source.c[name] for name in names)).where(allowed))
+        .on_conflict_do_nothing()
+        .returning(table.c.id, table.c.number)
+    )
+
+
+def _answer_rows(attempt: QuizAttempt) -> list[dict]:
     """One row per question, so reports can aggregate questions in SQL."""
     return [
-        AttemptAnswer(
-            attempt_id=attempt.id,
-            enrolment_id=attempt.enrolment_id,
-            quiz_key=attempt.quiz_key,
-            question_id=question_id,
-            first_attempt=attempt.number == 1,
-            points=Decimal(points),
-        )
+        {
+            "attempt_id": attempt.id,
+            "enrolment_id": attempt.enrolment_id,
+            "quiz_key": attempt.quiz_key,
+            "question_id": question_id,
+            "first_attempt": attempt.number == 1,
+            "points": Decimal(points),
+        }
         for question_id, points in attempt.results.items()
     ]
 

@@ -47,7 +47,7 @@ def attempt_stored(enrolment: Enrolment, course: Course, attempt: QuizAttempt) -
     score = Decimal(attempt.score)
     db.session.execute(
         upsert(
-            QuizResult,
+            QuizResult.__table__,  # Core, not the ORM's bulk path: this is the hot write path
             {"enrolment_id": enrolment.id, "quiz_key": attempt.quiz_key},
             {
                 "cohort_id": enrolment.cohort_id,
@@ -74,7 +74,7 @@ def attempt_stored(enrolment: Enrolment, course: Course, attempt: QuizAttempt) -
             }
             for question_id, points in attempt.results.items()
         ]
-        statement = dialect_insert(QuestionStat).values(rows)
+        statement = dialect_insert(QuestionStat.__table__).values(rows)
         db.session.execute(
             statement.on_conflict_do_update(
                 index_elements=["cohort_id", "quiz_key", "question_id"],
@@ -100,7 +100,7 @@ def _day_row(enrolment: Enrolment, day, *, done: int, quiz_passed_now: bool = Fa
     quiz_ok = true() if passed else _passed(enrolment.id, day.quiz.key)
     db.session.execute(
         upsert(
-            DayProgress,
+            DayProgress.__table__,
             {"enrolment_id": enrolment.id, "day": day.number},
             {
                 "cohort_id": enrolment.cohort_id,
