@@ -38,7 +38,7 @@ UPLOAD_ENDPOINTS = frozenset({"teach.upload"})
 # Files that are the same for everyone: no session is read, so no `Vary: Cookie` (which
 # would make a browser revalidate them whenever the session cookie changes).
 SESSIONLESS_ENDPOINTS = frozenset({"static", "offline.service_worker", "offline.page",
-                                   "home.favicon"})  # fmt: skip
+                                   "home.favicon", "courses.media", "learning.media"})  # fmt: skip
 
 
 class SessionInterface(SecureCookieSessionInterface):

@@ -33,9 +33,11 @@ function saveState() {
 
 function store(cache, saved, url, response, key) {
   var etag = response.headers.get("ETag");
-  saved.keys[url] = key || response.headers.get("X-Offline-Key") || null;
-  if (etag) { saved.etags[url] = etag; } else { delete saved.etags[url]; }
-  return cache.put(url, response);
+  key = key || response.headers.get("X-Offline-Key") || null;
+  return cache.put(url, response).then(function () {  /* its key once the copy is whole */
+    saved.keys[url] = key;
+    if (etag) { saved.etags[url] = etag; } else { delete saved.etags[url]; }
+  });
 }
 
 function offlineUrls() {
@@ -107,7 +109,7 @@ function savedOrNetwork(request) {
     var isStatic = new URL(url).pathname.indexOf("/static/") === 0;
     return cache.match(url).then(function (hit) {
       if (hit && isStatic && url.indexOf("?v=") > -1) { return hit; }  /* fingerprinted: never changes */
-      var etag = hit && !isStatic && saved.etags[url];
+      var etag = hit && !isStatic && saved.keys[url] && saved.etags[url];  /* pages, not media */
       var outgoing = etag
         ? new Request(url, { headers: { "If-None-Match": etag }, credentials: "same-origin", redirect: "manual" })
         : request;
