@@ -8,8 +8,8 @@ cookies) persists between days like a phone's; the browser is closed every eveni
 the server restarted with the next day's clock (`NOW`).
 
 Bytes are the sum of `encodedDataLength` of CDP `Network.loadingFinished` (headers and
-body as they crossed the network) for the page's requests and for the service worker's
-own fetches (its target attached through the browser's CDP session); responses the page
+body as they crossed the network; for a redirect, of its `redirectResponse`) for the
+page's requests and for the service worker's own fetches (its target attached through the browser's CDP session); responses the page
 got from the service worker or from the HTTP cache are not counted, since they cost
 nothing. Both the page and the worker are throttled with `Network.emulateNetworkConditions`
 (1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip).
@@ -39,7 +39,7 @@ BIN = Path(sys.executable).parent
 COURSE = os.environ.get("BENCH_COURSE", "money-smart-creators")
 PORT = 5831
 START = date(2026, 1, 5)
-DAYS = 5
+DAYS = int(os.environ.get("BENCH_DAYS", "5"))
 BUDGET_KB = 400
 THROTTLE = {
     "offline": False,
@@ -121,6 +121,7 @@ class Meter:
         self.page_session.on("Network.responseReceived", lambda e: self._response("page", e))
         self.page_session.on("Network.requestServedFromCache", lambda e: self._cached("page", e))
         self.page_session.on("Network.loadingFinished", lambda e: self._finished("page", e))
+        self.page_session.on("Network.requestWillBeSent", self._redirected)
         self.page_session.send("Network.enable")
         self.page_session.send("Network.emulateNetworkConditions", THROTTLE)
         if not use_cache:
@@ -136,6 +137,13 @@ class Meter:
         response = event["response"]
         if response.get("fromServiceWorker") or response.get("fromDiskCache"):
             self.free.add((target, event["requestId"]))
+
+    def _redirected(self, event: dict) -> None:
+        """A redirect (the 302 after each post) ends no loading: its bytes come here."""
+        redirect = event.get("redirectResponse")
+        if redirect and not redirect.get("fromServiceWorker") and not redirect.get("fromDiskCache"):
+            self.bytes += int(redirect.get("encodedDataLength") or 0)
+            self.requests += 1
 
     def _cached(self, target: str, event: dict) -> None:
         self.free.add((target, event["requestId"]))
@@ -173,6 +181,8 @@ class Meter:
             self._cached(target, params)
         elif method == "Network.loadingFinished":
             self._finished(target, params)
+        elif method == "Network.requestWillBeSent":
+            self._redirected(params)
 
 
 def _settle(page, ours: bool) -> None:
@@ -214,6 +224,8 @@ def _one_day(playwright, profile: Path, login: str, cohort_id: int, day: int, ou
     )  # fmt: skip
     page = context.pages[0] if context.pages else context.new_page()
     meter = Meter(context, page, use_cache=ours)
+    seen = []  # cross-check: Playwright's own view of the same requests (page and worker)
+    context.on("requestfinished", lambda request: seen.append(request))
     base = f"http://127.0.0.1:{PORT}"
     home = f"{base}/cohorts/{cohort_id}/"
     page.goto(home)
@@ -243,6 +255,14 @@ def _one_day(playwright, profile: Path, login: str, cohort_id: int, day: int, ou
     page.click("form.quiz button[type=submit]")
     page.wait_for_url("**/attempts/*")
     _settle(page, ours)
+    networked = [r for r in seen if r.response() and not r.response().from_service_worker]
+    if os.environ.get("BENCH_CROSSCHECK"):
+        sizes = [r.sizes() for r in networked]
+        print(
+            f"  cross-check day {day} {'ours' if ours else 'baseline'}: CDP {meter.bytes} bytes, "
+            f"{meter.requests} requests; Playwright {len(networked)} requests, "
+            f"{sum(x['responseHeadersSize'] + x['responseBodySize'] for x in sizes)} bytes"
+        )
     context.close()
     return meter.bytes, meter.requests, len(lessons)
 
