@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d lms/translations
+	$(BIN)/lms assets compress >/dev/null
 
 ## translations: extract new interface strings and add them to the Urdu and Indonesian catalogues
 translations: install

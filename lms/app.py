@@ -21,7 +21,7 @@ from lms.auth.views import bp as auth_bp
 from lms.backup import backup_command, restore_command
 from lms.certificates.cli import certificates_cli
 from lms.certificates.views import bp as certificates_bp
-from lms.cli import demo_command, init_command
+from lms.cli import assets_cli, demo_command, init_command
 from lms.cohorts.cli import cohorts_cli, enrol_command
 from lms.cohorts.join_views import bp as join_bp
 from lms.config import ROOT, load_config
@@ -57,6 +57,7 @@ from lms.web.health import bp as health_bp
 from lms.web.i18n import bp as i18n_bp
 from lms.web.i18n import init_i18n
 from lms.web.limits import init_limits
+from lms.web.offline import bp as offline_bp
 from lms.web.security import init_security
 from lms.webhooks.cli import webhooks_cli
 from lms.webhooks.views import bp as webhooks_bp
@@ -117,14 +118,15 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = [health_bp, i18n_bp, home_bp, auth_bp, courses_bp, join_bp, learning_bp]
     blueprints += [teach_bp, sponsor_bp, admin_bp, certificates_bp, reports_bp, surveys_bp]
     blueprints += [credentials_bp, tokens_bp, webhooks_bp, attendance_bp, checkin_bp, studio_bp]
-    blueprints += [nudges_bp, hooks_bp, people_bp]
+    blueprints += [nudges_bp, hooks_bp, people_bp, offline_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)
 
 
 def _register_cli(app: Flask) -> None:
-    commands = [init_command, demo_command, courses_cli, users_cli, cohorts_cli, enrol_command]
+    commands = [init_command, demo_command, assets_cli, courses_cli, users_cli, cohorts_cli]
+    commands += [enrol_command]
     commands += [certificates_cli, report_command, backup_command, restore_command]
     commands += [credentials_cli, keys_cli, tokens_cli, webhooks_cli, people_cli]
     certificates_cli.add_command(verify_command)  # `lms certificates verify FILE.json` too

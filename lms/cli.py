@@ -1,4 +1,5 @@
-"""The `lms` console script: Flask's CLI over `create_app`, plus `init` and `demo`."""
+"""The `lms` console script: Flask's CLI over `create_app`, plus `init`, `demo` and
+`assets compress`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from lms.demo import load_demo
 from lms.extensions import db
 from lms.private import FOLDER_MODE, tighten
 from lms.reports.summaries import rebuild_missing
+from lms.web.precompress import compress_folder
 
 
 class CommandFailed(click.ClickException):
@@ -84,3 +86,23 @@ def demo_command() -> None:
     """Load the sample courses and demo data; print the demo logins."""
     for line in load_demo():
         click.echo(line)
+
+
+@click.group("assets")
+def assets_cli() -> None:
+    """Static files."""
+
+
+@assets_cli.command("compress")
+@with_appcontext
+def compress_command() -> None:
+    """Write <file>.br and <file>.gz beside each compressible file in static/ (once, not
+    per request; `make install` runs this). Fresh ones are kept."""
+    folder = Path(current_app.static_folder or "")
+    total = packed = 0
+    for path, size, sizes in compress_folder(folder):
+        total += size
+        packed += sizes.get("br", size)
+        listed = ", ".join(f"{name} {value}" for name, value in sizes.items()) or "not smaller"
+        click.echo(f"{path.relative_to(folder)}: {size} bytes -> {listed}")
+    click.echo(f"static files: {total} bytes, {packed} with brotli.")

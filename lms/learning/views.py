@@ -24,6 +24,7 @@ from lms.cohorts import access
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_course_or_404, media_response
 from lms.courses.views import MEDIA_MAX_AGE, lesson_page
+from lms.learning import page_versions as versions
 from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
 from lms.progress import services as progress
@@ -69,10 +70,19 @@ def _open_lesson(context, lesson_slug: str):
 def home(cohort_id: int):
     context = access.learning_context(current_user, cohort_id)
     summary = progress.progress_of(context.enrolment, context.course) if context.enrolment else None
+    language = _language()
+
+    def quiz_key(key: str) -> str:
+        status = summary.quizzes.get(key) if summary else None
+        used = status.attempts if status else 0
+        return versions.quiz_key(current_user, context, key, language, used)
+
     return render_template(
         "learning/home.html",
         context=context,
         progress=summary,
+        lesson_key=lambda slug: versions.lesson_key(current_user, context, slug, language),
+        quiz_key=quiz_key,
         next_step=next_step(context, summary, _language()) if summary else None,
         certificate=valid_certificate(context.enrolment.id) if context.enrolment else None,
         language=_language(),
@@ -98,17 +108,27 @@ def lesson(cohort_id: int, lesson_slug: str):
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
-    page = lesson_page(context.course, lesson, _language())
+    language = _language()
+    page = lesson_page(context.course, lesson, language)
     done = context.completed is not None and lesson.slug in context.completed
     after, day = page["after"], page["day"]
-    return render_template(
-        "learning/lesson.html",
-        **page,
-        done=done,
-        quiz_after=day.quiz if (after is None or after.day != lesson.day) else None,
-        home_url=url_for("learning.home", cohort_id=cohort_id),
-        lesson_url=lambda slug: url_for("learning.lesson", cohort_id=cohort_id, lesson_slug=slug),
-        context=context,
+    key = versions.lesson_key(current_user, context, lesson.slug, language)
+
+    def lesson_url(slug: str) -> str:
+        return url_for("learning.lesson", cohort_id=cohort_id, lesson_slug=slug)
+
+    return versions.conditional_page(
+        key,
+        versions.page_etag(key, current_user, done, context.enrolment is not None),
+        lambda: render_template(
+            "learning/lesson.html",
+            **page,
+            done=done,
+            quiz_after=day.quiz if (after is None or after.day != lesson.day) else None,
+            home_url=url_for("learning.home", cohort_id=cohort_id),
+            lesson_url=lesson_url,
+            context=context,
+        ),
     )
 
 
@@ -156,22 +176,33 @@ def quiz(cohort_id: int, quiz_key: str):
                 url_for("learning.result", cohort_id=cohort_id, quiz_key=quiz_key, number=number)
             )
     info = quizzes.attempts_info(context.enrolment, quiz) if context.enrolment else None
+    language = _language()
+    key = versions.quiz_key(current_user, context, quiz.key, language, info.used if info else 0)
+    etag = versions.page_etag(key, current_user, info, request.method)
     if info is not None and not info.can_try:
-        return render_template(
-            "learning/quiz_done.html",
+        return versions.conditional_page(
+            key,
+            etag,
+            lambda: render_template(
+                "learning/quiz_done.html",
+                context=context,
+                quiz=quiz.in_language(language),
+                info=info,
+                knowledge_check=quizzes.is_knowledge_check(quiz.key),
+            ),
+        )
+    form, kept = _kept_form(context, quiz_key)
+    return versions.conditional_page(
+        key,
+        etag if form is None and request.method == "GET" else None,
+        lambda: render_template(
+            "learning/quiz.html",
             context=context,
-            quiz=quiz.in_language(_language()),
+            form=form or quizzes.new_attempt_form(context, quiz_key, language),
             info=info,
             knowledge_check=quizzes.is_knowledge_check(quiz.key),
-        ), 200
-    form, kept = _kept_form(context, quiz_key)
-    return render_template(
-        "learning/quiz.html",
-        context=context,
-        form=form or quizzes.new_attempt_form(context, quiz_key, _language()),
-        info=info,
-        knowledge_check=quizzes.is_knowledge_check(quiz.key),
-        kept=kept,
+            kept=kept,
+        ),
     )
 
 

@@ -22,6 +22,7 @@ def init_compression(app: Flask) -> None:
     def compress(response: Response) -> Response:
         if (
             response.direct_passthrough
+            or getattr(response, "precompressed", False)  # static files: lms.web.static_files
             or response.status_code < 200
             or response.status_code in (204, 304)
             or "Content-Encoding" in response.headers

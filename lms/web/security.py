@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
 CSP = "; ".join(
@@ -34,9 +35,25 @@ TOUCH_EVERY = 60  # seconds: refresh the idle timer at most once a minute
 
 
 UPLOAD_ENDPOINTS = frozenset({"teach.upload"})
+# Files that are the same for everyone: no session is read, so no `Vary: Cookie` (which
+# would make a browser revalidate them whenever the session cookie changes).
+SESSIONLESS_ENDPOINTS = frozenset({"static", "offline.service_worker", "offline.page",
+                                   "home.favicon", "courses.media", "learning.media"})  # fmt: skip
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but files that are the same for everyone get no
+    cookie and no `Vary: Cookie` (Flask-Login reads the session after every request)."""
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if request.endpoint in SESSIONLESS_ENDPOINTS:
+            return
+        super().save_session(app, session, response)
 
 
 def init_security(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+
     @app.before_request
     def request_size() -> None:
         """Only the spreadsheet upload may be large; every other request is small."""
@@ -45,7 +62,7 @@ def init_security(app: Flask) -> None:
 
     @app.before_request
     def session_lifetime() -> None:
-        if not current_user.is_authenticated:
+        if request.endpoint in SESSIONLESS_ENDPOINTS or not current_user.is_authenticated:
             return
         now = int(time.time())
         started = session.setdefault("_started", now)
@@ -70,6 +87,6 @@ def init_security(app: Flask) -> None:
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # The session says who is signed in without reloading them after the commit.
-        if session.get("_user_id") is not None and request.endpoint != "static":
+        if request.endpoint not in SESSIONLESS_ENDPOINTS and session.get("_user_id") is not None:
             response.headers["Cache-Control"] = "no-store"
         return response

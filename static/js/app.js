@@ -2,9 +2,13 @@
    - registers the service worker that keeps open days readable offline;
    - shows when the phone is offline;
    - keeps quiz answers given offline on the phone and sends them when back online,
-     with the same one-time token, so nothing is lost or counted twice. */
+     with the same one-time token, so nothing is lost or counted twice; when they were sent
+     from the quiz page itself, it turns into the recorded result;
+   - tells the service worker which open pages to keep (with their keys: it fetches only
+     the changed ones) and the page's language (for its offline page). */
 (function () {
   "use strict";
+  var script = document.currentScript;
   var QUEUE = "lms-quiz-queue";
   var banner = document.getElementById("offline-banner");
   var pending = document.getElementById("pending-banner");
@@ -33,8 +37,12 @@
       .then(function (response) {
         if (!response) { return; }
         drop();  /* answered: recorded, or refused for good (no attempts left, quiz changed) */
+        var ok = response.ok && response.url.indexOf("/attempts/") > -1;
+        if (ok && location.pathname === new URL(item.action, location.href).pathname) {
+          location.replace(response.url);  /* this quiz page becomes its result: score, attempts left */
+          return;
+        }
         if (pending) {
-          var ok = response.ok && response.url.indexOf("/attempts/") > -1;
           pending.hidden = false;
           pending.textContent = pending.getAttribute(ok ? "data-sent" : "data-failed");
           if (ok) {
@@ -68,18 +76,36 @@
   showPending();
   send();
 
+  /* The offline page (served by the service worker for a page not saved): back to the
+     course of the page asked for, or to the previous page. */
+  var home = document.getElementById("offline-home");
+  var cohort = location.pathname.match(/^\/cohorts\/\d+\//);
+  if (home && cohort) { home.href = cohort[0]; }
+  var back = document.getElementById("offline-back");
+  if (back && history.length > 1) {
+    back.hidden = false;
+    back.addEventListener("click", function (event) { event.preventDefault(); history.back(); });
+  }
+
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").then(function () {
-      var links = Array.prototype.map.call(document.querySelectorAll("a[data-offline]"), function (a) { return a.href; });
-      if (links.length && navigator.serviceWorker.controller) {
-        navigator.serviceWorker.controller.postMessage({ cache: links });
-      } else if (links.length) {
-        navigator.serviceWorker.ready.then(function (reg) { reg.active.postMessage({ cache: links }); });
+      var message = {
+        pages: Array.prototype.map.call(document.querySelectorAll("a[data-offline]"), function (a) {
+          return [a.href, a.getAttribute("data-offline")];
+        }),
+        language: document.documentElement.lang
+      };
+      if (navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage(message);
+      } else if (message.pages.length) {
+        navigator.serviceWorker.ready.then(function (reg) { reg.active.postMessage(message); });
       }
     });
-    var manifest = document.createElement("link");  /* after load: not on the critical path */
-    manifest.rel = "manifest";
-    manifest.href = "/static/manifest.webmanifest";
-    document.head.appendChild(manifest);
+    if (script && script.getAttribute("data-manifest")) {
+      var manifest = document.createElement("link");  /* after load: not on the critical path */
+      manifest.rel = "manifest";
+      manifest.href = script.getAttribute("data-manifest");  /* fingerprinted: never revalidated */
+      document.head.appendChild(manifest);
+    }
   }
 })();

@@ -107,9 +107,12 @@ def test_day_one_offline_then_one_attempt(live_server, browser, make_user, make_
     assert "saved on this phone" in page.locator("#pending-banner").inner_text()
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.locator("#pending-banner", has_text="were sent").wait_for(timeout=15000)
-    page.locator("#pending-banner a").click()
-    assert "100" in page.locator("main").inner_text()
+    # sent from this quiz page, so the page becomes the recorded result (issue 16 item 9):
+    # no filled form and no stale "3 attempts left" any more
+    page.wait_for_url(f"**/cohorts/{cohort_id}/quizzes/day-1/attempts/1", timeout=15000)
+    result = page.locator("main").inner_text()
+    assert "100" in result and "Attempt 1" in result and "2 attempts left" in result, result
+    assert page.locator("form.quiz").count() == 0
     from lms.extensions import db
     from lms.quizzes.models import QuizAttempt
 

@@ -76,6 +76,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): PUBLIC,
     ("GET", "/.well-known/did.json"): PUBLIC,
     ("GET", "/sw.js"): PUBLIC,
+    ("GET", "/offline/<language>"): PUBLIC,
     ("GET", "/favicon.ico"): PUBLIC,
     ("GET", "/static/<path:filename>"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
@@ -263,6 +264,7 @@ PARAMETERS = {
     "session_id": "{session_a}",
     "message_id": "999",
     "organisation_id": "1",
+    "language": "ur",
 }
 CODE_BY_RULE = {"/join/<code>": "{code_a}"}  # /verify/<code>... use the certificate's code
 FILENAME_BY_RULE = {"/static/<path:filename>": "css/app.css"}
