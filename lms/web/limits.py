@@ -1,4 +1,4 @@
-"""Brute-force limits, counted by Flask-Limiter: in memory for one process, in Redis
+"""Brute-force limits, counted by the `limits` library: in memory for one process, in Redis
 (`LMS_REDIS_URL`) so that every worker and server shares one count.
 
 Limits are per account and per join code first; the per-address limits are far higher,
@@ -18,9 +18,9 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import STRATEGIES, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 # kind -> scope -> limit (the `limits` notation). Scopes: account, code, address.
@@ -51,15 +51,17 @@ class SharedStoreMissing(RuntimeError):
 
 
 def init_limits(app: Flask) -> None:
-    """A Flask-Limiter per app, storing in Redis when `REDIS_URL` is set."""
+    """A rate limiter per app (the `limits` library), storing in Redis when `REDIS_URL` is
+    set. Limits are counted where a service asks (`throttle`, `hit`), so no request hook
+    runs on the pages that have none."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("RATELIMIT_PREFIX", "lms"))
     app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
     options = app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
     if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
         options.setdefault("socket_timeout", 2)
-    limiter = Limiter(get_remote_address, app=app, default_limits=[])
-    app.extensions["lms.limiter"] = limiter
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], **options)
+    app.extensions["lms.limiter"] = STRATEGIES[app.config["RATELIMIT_STRATEGY"]](storage)
 
 
 def _checks(kind: str, keys: dict[str, str | None]) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
@@ -75,8 +77,8 @@ def _enabled() -> bool:
     return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
 
-def _strategy():
-    return current_app.extensions["lms.limiter"].limiter
+def _strategy() -> RateLimiter:
+    return current_app.extensions["lms.limiter"]
 
 
 def _refuse(item: RateLimitItem, identifiers: tuple[str, ...]) -> None:
