@@ -11,7 +11,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import certificates, lesson_page, lighthouse, quiz_submissions, reports  # noqa: E402
+from bench import (  # noqa: E402
+    certificates,
+    lesson_page,
+    lighthouse,
+    quiz_submissions,
+    reports,
+    startup,
+)
 from bench.table import render  # noqa: E402
 
 BENCHMARKS = {
@@ -20,6 +27,7 @@ BENCHMARKS = {
     "certificates": certificates.main,
     "reports": reports.main,
     "lighthouse": lighthouse.main,
+    "startup": startup.main,
 }
 
 
