@@ -39,6 +39,7 @@ ENDPOINT = "learning.lesson"
 EXTENSION = "lms.lesson_pages"
 SLOTS = ("csrf", "name", "next")
 TEMPLATE = "learning/lesson.html"
+TOKENS_KEPT = 10_000
 
 
 class Bodies:
@@ -53,6 +54,23 @@ class Bodies:
         self._size = 0
         self._lock = threading.Lock()
         self._catalogue: object = None
+        self._tokens: OrderedDict[str, str] = OrderedDict()  # session's CSRF secret -> token
+
+    def csrf_token(self) -> str:
+        """The session's signed CSRF token, signed once per session in this process (tokens
+        do not expire without `WTF_CSRF_TIME_LIMIT`; with it, a new one each request)."""
+        raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+            return generate_csrf()
+        with self._lock:
+            token = self._tokens.get(raw)
+        if token is None:
+            token = generate_csrf()
+            with self._lock:
+                self._tokens[raw] = token
+                while len(self._tokens) > TOKENS_KEPT:
+                    self._tokens.popitem(last=False)
+        return token
 
     def slot(self, name: str) -> str:
         return f"{self.marker}{name}x"
@@ -194,7 +212,7 @@ def lesson_response(context: LearningContext, lesson: Lesson, language: str):
         bodies.put(key, segments)
     path = request.full_path if request.query_string else request.path
     values = {
-        "csrf": generate_csrf().encode(),
+        "csrf": bodies.csrf_token().encode(),
         "name": str(escape(user.name)).encode(),
         "next": str(escape(path)).encode(),
     }
