@@ -17,6 +17,7 @@ from bench import (  # noqa: E402
     lighthouse,
     quiz_submissions,
     reports,
+    startup,
     week_of_use,
 )
 from bench.table import render  # noqa: E402
@@ -28,6 +29,7 @@ BENCHMARKS = {
     "reports": reports.main,
     "lighthouse": lighthouse.main,
     "week_of_use": week_of_use.main,
+    "startup": startup.main,
 }
 
 

@@ -34,6 +34,7 @@ from lms.db import init_db
 from lms.events import init_events
 from lms.extensions import csrf, db, migrate
 from lms.home.views import bp as home_bp
+from lms.learning.pages import init_lesson_pages
 from lms.learning.views import bp as learning_bp
 from lms.nudges.cli import nudges_cli
 from lms.nudges.hooks import bp as hooks_bp
@@ -109,6 +110,7 @@ def _init_extensions(app: Flask) -> None:
     init_public_address(app)
     init_compression(app)
     init_catalogue(app)
+    init_lesson_pages(app)
     init_events(app)
     init_queue(app)
     wire_subscribers(app)

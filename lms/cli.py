@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, run_command, with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy.exc import DBAPIError
 
 from lms import create_app
@@ -71,6 +70,8 @@ main.add_command(run_with_course_reload)
 @with_appcontext
 def init_command() -> None:
     """Create the database, or upgrade it to the latest schema (never loses data)."""
+    from flask_migrate import upgrade  # Alembic: imported for this command, not at start-up
+
     tighten(Path(current_app.instance_path), FOLDER_MODE)  # an older install left it 0755
     upgrade()
     rebuilt = rebuild_missing()

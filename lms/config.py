@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "COURSES_RELOAD": False,  # see changed course files on the next request (on under `lms run`)
     "COURSES_RELOAD_STAMP": None,  # default instance/courses-reload (`lms courses reload`)
     "COURSES_CACHE_DIR": None,  # last good course versions; default instance/courses-last-good
+    "COURSES_PARSED_DIR": None,  # parsed courses by content hash; default instance/courses-parsed
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SQLITE_BUSY_TIMEOUT": 30,
     "LANGUAGES": ["en", "ur", "id"],
@@ -40,11 +41,17 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 7 * 24 * 60,  # trainees come back after days on a shared phone
     "SESSION_MAX_DAYS": 30,
     "PERMANENT_SESSION_LIFETIME": 30 * 86400,
+    # The cookie is sent again only when the session changed: the idle timer it carries
+    # (`_seen`, lms.web.security) moves at most once a minute, and the browser's expiry
+    # moves with it, so the timeouts are unchanged and most responses carry no cookie.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "PROXIES": 0,  # LMS_PROXIES=1 behind one reverse proxy (client address, https)
     "SESSION_COOKIE_SECURE": False,  # set LMS_SESSION_COOKIE_SECURE=true behind HTTPS
     "REMEMBER_COOKIE_SECURE": False,
     "WTF_CSRF_TIME_LIMIT": None,
     "COMPRESS_MIN_BYTES": 500,
+    "LESSON_PAGE_CACHE": True,  # signed-in lesson pages from cached bodies (lms.learning.pages)
+    "LESSON_PAGE_CACHE_BYTES": 16 * 1024 * 1024,  # per process
     "REGISTRATION": "open",  # or "invite"
     "SITE_NAME": "Literacy LMS",
     "PUBLIC_URL": None,  # LMS_PUBLIC_URL: the start of every address printed for people

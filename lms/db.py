@@ -6,6 +6,9 @@ SQLAlchemy recipe: take over pysqlite's transaction handling and emit BEGIN ours
 only GET/HEAD requests begin deferred so readers do not queue. A GET that must record
 something (an audited export) ends its read and writes through `write_after_read`,
 whose transaction begins IMMEDIATE: a deferred reader is never upgraded into a writer.
+
+`read_one` runs a single SELECT outside any transaction (one statement is consistent on
+its own): no BEGIN and ROLLBACK around it, which is most of a hot page's database time.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from lms.extensions import db
 from lms.private import FILE_MODE, tighten
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+AUTOCOMMIT = "lms_autocommit"  # execution option: emit no BEGIN on SQLite
 
 
 def init_db(app: Flask) -> None:
@@ -59,6 +63,8 @@ def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
+        if connection.get_execution_options().get(AUTOCOMMIT):
+            return  # `read_one`: the statement runs in SQLite's own autocommit mode
         read_only = (
             has_request_context()
             and request.method in READ_ONLY_METHODS
@@ -80,6 +86,39 @@ def write_after_read(work: Callable[[], None]) -> None:
         raise
     finally:
         g.lms_writes = False
+
+
+def read_one(statement, parameters: dict) -> tuple | None:
+    """The first row of one SELECT, as the driver returns it (no type conversion: SQLite
+    gives dates as ISO text and booleans as 0/1), run on its own connection in autocommit
+    mode: no BEGIN/ROLLBACK round trips, whatever the request's ORM session is doing. The
+    SQL is compiled once per statement and dialect; it still passes the engine's events."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            connection = connection.execution_options(**{AUTOCOMMIT: True})
+        sql, defaults, order = _compiled(statement, connection.dialect)
+        values = {**defaults, **parameters}
+        arguments = tuple(values[name] for name in order) if order else values
+        return connection.exec_driver_sql(sql, arguments).first()
+
+
+_COMPILED: dict[tuple[int, str], tuple[str, dict, tuple[str, ...] | None]] = {}
+
+
+def _compiled(statement, dialect) -> tuple[str, dict, tuple[str, ...] | None]:
+    """(SQL text, bound values the statement carries, positional order or None)."""
+    key = (id(statement), dialect.name)
+    if key not in _COMPILED:
+        binds = statement.compile(dialect=dialect).binds
+        defaults = {name: bind.value for name, bind in binds.items()}
+        compiled = statement.params(defaults).compile(
+            dialect=dialect, compile_kwargs={"render_postcompile": True}
+        )
+        order = tuple(compiled.positiontup) if compiled.positional else None
+        _COMPILED[key] = (str(compiled), defaults, order)
+    return _COMPILED[key]
 
 
 def database_reachable() -> bool:

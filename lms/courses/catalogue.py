@@ -12,7 +12,9 @@ A changed file is seen by the next request when `COURSES_RELOAD` is on (the defa
 is read again. Otherwise each request looks at one file, the reload stamp
 (`instance/courses-reload`) that `lms courses reload` replaces, and every worker using this
 instance reloads on its next request. Loading is memoised per process by fingerprint, so
-creating many apps (tests, workers) reads and renders each course once.
+creating many apps (tests, workers) reads and renders each course once; and across
+processes by content hash on disk (`lms.courses.parsed`, `instance/courses-parsed/`), so a
+new worker starts without rendering the courses again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, g, has_request_context, send_file
 
-from lms.courses.engine import Course, Problem, load_course, safety
+from lms.courses import parsed
+from lms.courses.engine import Course, Problem, safety
 
 log = logging.getLogger(__name__)
 MEMO_SIZE = 64
@@ -72,13 +75,15 @@ def fingerprint(folder: Path) -> tuple:
     return tuple(entries)
 
 
-def _load(folder: Path, shown_from: Path) -> tuple[Course | None, tuple[Problem, ...]]:
+def _load(
+    folder: Path, shown_from: Path, parsed_dir: Path | None = None, secret: str = ""
+) -> tuple[Course | None, tuple[Problem, ...]]:
     key = (str(folder), str(shown_from), fingerprint(folder))
     with _memo_lock:
         if key in _memo:
             _memo.move_to_end(key)
             return _memo[key]
-    course, problems = load_course(folder)
+    course, problems = parsed.load(folder, parsed_dir, secret)
     shown = tuple(replace(p, path=os.path.relpath(p.path, shown_from)) for p in problems)
     with _memo_lock:
         _memo[key] = (course, shown)
@@ -98,8 +103,17 @@ def _stamp_of(path: Path) -> tuple | None:
 class CourseStore:
     """One app's courses: what is served, each folder's problems, the last good versions."""
 
-    def __init__(self, root: Path, cache: Path, stamp: Path, watch: bool) -> None:
+    def __init__(
+        self,
+        root: Path,
+        cache: Path,
+        stamp: Path,
+        watch: bool,
+        parsed_dir: Path | None = None,
+        secret: str = "",
+    ) -> None:
         self.root, self.cache, self.stamp, self.watch = root, cache, stamp, watch
+        self.parsed_dir, self.secret = parsed_dir, secret
         self._lock = threading.Lock()
         self._good: dict[str, Course] = {}
         self._seen: tuple | None = None  # the folders' fingerprints at the last refresh
@@ -138,7 +152,9 @@ class CourseStore:
         if not self.root.is_dir():
             problems.append(Problem(str(self.root), 1, "courses folder not found"))
         for folder in folders:
-            course, found = _load(folder.resolve(), self.root.resolve().parent)
+            course, found = _load(
+                folder.resolve(), self.root.resolve().parent, self.parsed_dir, self.secret
+            )
             by_course[folder.name] = found
             problems.extend(found)
             if course is not None:
@@ -178,7 +194,9 @@ class CourseStore:
             return None
         folder = self.cache / pointer.read_text().strip() / slug
         course, _problems = (
-            _load(folder.resolve(), folder.resolve().parent) if folder.is_dir() else (None, ())
+            _load(folder.resolve(), folder.resolve().parent, self.parsed_dir, self.secret)
+            if folder.is_dir()
+            else (None, ())
         )
         return course
 
@@ -203,6 +221,8 @@ def init_catalogue(app: Flask) -> None:
         cache=Path(app.config.get("COURSES_CACHE_DIR") or instance / "courses-last-good"),
         stamp=reload_stamp(app),
         watch=bool(app.config.get("COURSES_RELOAD")),
+        parsed_dir=Path(app.config.get("COURSES_PARSED_DIR") or instance / "courses-parsed"),
+        secret=str(app.config["SECRET_KEY"]),
     )
     for problem in store.catalogue.problems:
         (log.error if problem.severity == "error" else log.warning)("%s", problem)

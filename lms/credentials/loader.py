@@ -1,7 +1,8 @@
 """The JSON-LD document loader: only the contexts shipped in `contexts/`, never the network.
 
 Signing and verifying must not depend on a remote server (nor leak who is verifying what),
-so any URL not shipped raises `ContextNotShipped`. Pure: no Flask, no database.
+so any URL not shipped raises `ContextNotShipped`. Pure: no Flask, no database. pyld is
+imported when a credential is signed or checked, not when the app starts.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from pyld import jsonld
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -50,6 +49,8 @@ def shipped_loader(extra: dict[str, dict] | None = None):
 
 def canonicalize(document: dict[str, Any], loader=None) -> str:
     """RDF Dataset Canonicalization (RDFC-1.0, pyld's URDNA2015) as N-Quads."""
+    from pyld import jsonld
+
     try:
         return jsonld.normalize(
             document,
@@ -81,6 +82,8 @@ def undefined_terms(document: dict[str, Any], loader=None) -> list[str]:
     Expands the document and compacts it back with its own context: any key that does not
     come back is not defined by the contexts. (pyld has no "safe mode"; this is one.)
     """
+    from pyld import jsonld
+
     options = {"documentLoader": loader or shipped_loader()}
     context = {"@context": document.get("@context")}
     try:

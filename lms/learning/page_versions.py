@@ -41,8 +41,10 @@ def page_etag(key: str, user: User, *shown: object) -> str | None:
     a one-off message."""
     if session.get("_flashes"):
         return None
-    generate_csrf()  # the session's CSRF secret exists before the page's forms use it
-    secret = session.get("csrf_token", "")
+    secret = session.get("csrf_token")
+    if secret is None:
+        generate_csrf()  # the session's CSRF secret exists before the page's forms use it
+        secret = session.get("csrf_token", "")
     return _digest(key, user.name, user.role, hashlib.sha256(secret.encode()).hexdigest(), *shown)
 
 

@@ -23,8 +23,9 @@ from lms.clock import now
 from lms.cohorts import access
 from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_course_or_404, media_response
-from lms.courses.views import MEDIA_MAX_AGE, lesson_page
+from lms.courses.views import MEDIA_MAX_AGE
 from lms.learning import page_versions as versions
+from lms.learning import pages
 from lms.learning.next_step import next_step
 from lms.permissions import PermissionDenied
 from lms.progress import services as progress
@@ -104,31 +105,17 @@ def resume(cohort_id: int):
 @bp.get("/lessons/<lesson_slug>")
 @login_required
 def lesson(cohort_id: int, lesson_slug: str):
-    context = progress.trainee_context(current_user, cohort_id)
+    context = pages.lesson_context(current_user, cohort_id)  # read with the user: one query
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
     language = _language()
-    page = lesson_page(context.course, lesson, language)
     done = context.completed is not None and lesson.slug in context.completed
-    after, day = page["after"], page["day"]
     key = versions.lesson_key(current_user, context, lesson.slug, language)
-
-    def lesson_url(slug: str) -> str:
-        return url_for("learning.lesson", cohort_id=cohort_id, lesson_slug=slug)
-
     return versions.conditional_page(
         key,
         versions.page_etag(key, current_user, done, context.enrolment is not None),
-        lambda: render_template(
-            "learning/lesson.html",
-            **page,
-            done=done,
-            quiz_after=day.quiz if (after is None or after.day != lesson.day) else None,
-            home_url=url_for("learning.home", cohort_id=cohort_id),
-            lesson_url=lesson_url,
-            context=context,
-        ),
+        lambda: pages.lesson_response(context, lesson, language),
     )
 
 

@@ -183,6 +183,33 @@ def test_idle_and_absolute_session_timeouts(app, setup):
     assert client.get(f"/cohorts/{setup['a']}/").status_code == 302
 
 
+def test_the_session_cookie_is_sent_only_when_the_session_changed(app, setup, make_user):
+    """No cookie re-signed on every page; the idle timer (`_seen`) still moves once a
+    minute, with the cookie that carries it, and the timeouts hold on the lesson page."""
+    import time
+
+    client = app.test_client()
+    sign_in_as(client, setup["trainee"])
+    with client.session_transaction() as session:
+        session.permanent = True  # as signing in through the form makes it
+    lesson = f"/cohorts/{setup['a']}/lessons/passwords"
+    client.get(lesson)  # the first page stores the CSRF secret and the idle timer
+    for path in (lesson, f"/cohorts/{setup['a']}/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+    with client.session_transaction() as session:
+        session["_seen"] = int(time.time()) - 120
+    response = client.get(lesson)
+    assert "session=" in response.headers.get("Set-Cookie", "")
+    assert "Expires=" in response.headers["Set-Cookie"]  # the browser's expiry moves too
+    with client.session_transaction() as session:
+        assert int(time.time()) - session["_seen"] < 60
+        session["_seen"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    response = client.get(lesson)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 @pytest.mark.parametrize(
     "path",
     [
