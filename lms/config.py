@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "COURSES_CACHE_DIR": None,  # last good course versions; default instance/courses-last-good
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SQLITE_BUSY_TIMEOUT": 30,
+    # "transaction": PostgreSQL is reached through PgBouncer in transaction mode
+    # (psycopg's prepared statements off; docs/deploy.md)
+    "DATABASE_POOLER": None,
     "LANGUAGES": ["en", "ur", "id"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
