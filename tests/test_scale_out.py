@@ -29,6 +29,7 @@ from quizhelpers import DAY1_RIGHT, DAY2_RIGHT, POST_RIGHT
 BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "tiger-mango-river-cloud"  # conftest's DEFAULT_PASSWORD
+PATIENCE = 180  # seconds to wait for a start or a delivery (not a budget: a busy machine)
 LESSONS = ["welcome", "passwords", "budget", "saving"]
 QUIZZES = [("day-1", DAY1_RIGHT), ("day-2", DAY2_RIGHT), ("post-test", POST_RIGHT)]
 
@@ -163,9 +164,11 @@ class Cluster:
         for machine in ("a", "b"):
             self._start([BIN / "lms", "worker"], machine, f"worker-{machine}.log")
         for server in self.servers:
-            wait_until(lambda server=server: healthy(server), self)
+            wait_until(lambda server=server: healthy(server), self, PATIENCE)
         for machine in ("a", "b"):
-            wait_until(lambda m=machine: "Worker started" in self.log(f"worker-{m}.log"), self)
+            wait_until(
+                lambda m=machine: "Worker started" in self.log(f"worker-{m}.log"), self, PATIENCE
+            )
 
     def log(self, name: str) -> str:
         path = self.tmp / name
@@ -204,7 +207,7 @@ def healthy(server: str) -> bool:
         connection.close()
 
 
-def wait_until(check, cluster: Cluster, timeout: float = 60) -> None:
+def wait_until(check, cluster: Cluster, timeout: float = PATIENCE) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -328,7 +331,7 @@ def trainee_journey(app, cluster, mailbox, make_user, make_cohort, enrol) -> Non
         token = csrf_from(asker.get("/reset").text)
         assert asker.post("/reset", {"login": person.email, "csrf_token": token}).status == 302
     expected = sorted(person.email for person in people)
-    wait_until(lambda: len(mailbox.messages) >= len(expected), cluster, timeout=30)
+    wait_until(lambda: len(mailbox.messages) >= len(expected), cluster, PATIENCE)
     time.sleep(2)  # time for a second delivery, were there one
     assert sorted(to for recipients, _ in mailbox.messages for to in recipients) == expected
     assert all("https://lms.example.org/reset/" in text for _, text in mailbox.messages)
