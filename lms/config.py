@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "COURSES_PARSED_DIR": None,  # parsed courses by content hash; default instance/courses-parsed
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SQLITE_BUSY_TIMEOUT": 30,
+    # "transaction": PostgreSQL is reached through PgBouncer in transaction mode
+    # (psycopg's prepared statements off; docs/deploy.md)
+    "DATABASE_POOLER": None,
     "LANGUAGES": ["en", "ur", "id"],
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -74,7 +77,8 @@ DEFAULTS: dict[str, Any] = {
     "PDF_ISOLATED": True,  # render PDFs in a worker process with the limits below
     "PDF_TIMEOUT": 30,  # seconds
     "PDF_MEMORY_MB": 1024,
-    "REDIS_URL": None,  # shared rate-limit counts across processes
+    "REDIS_URL": None,  # shared rate-limit counts and the queue, across processes
+    "QUEUE_NAME": "lms",  # the queue's name in Redis (installations sharing one Redis)
     "RATELIMIT_ENABLED": True,
     "REPORT_MIN_GROUP": 5,  # breakdown groups smaller than this are hidden
     "AT_RISK_DAYS": 3,  # no activity for this many days while the cohort runs

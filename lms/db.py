@@ -1,4 +1,5 @@
-"""Database set-up: SQLite pragmas and transaction mode, and reachability and write checks.
+"""Database set-up: SQLite pragmas and transaction mode, PgBouncer in transaction mode, and
+reachability and write checks.
 
 SQLite loses updates or fails with "database is locked" when a transaction reads and
 then writes. So every transaction that may write begins with `BEGIN IMMEDIATE` (the
@@ -31,6 +32,8 @@ AUTOCOMMIT = "lms_autocommit"  # execution option: emit no BEGIN on SQLite
 def init_db(app: Flask) -> None:
     """Bind the database extension and install SQLite's connection handling."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql") and app.config.get("DATABASE_POOLER") == "transaction":
+        _behind_transaction_pooler(app)
     if url.startswith("sqlite"):
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         connect_args = {
@@ -42,6 +45,15 @@ def init_db(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _install_sqlite_handling(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+
+
+def _behind_transaction_pooler(app: Flask) -> None:
+    """PgBouncer in transaction mode hands each transaction to any server connection, so
+    nothing may outlive a transaction: psycopg's server-side prepared statements (made
+    after 5 runs of a query) would be missing on the next connection. Turn them off."""
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = {"prepare_threshold": None, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 
 def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:

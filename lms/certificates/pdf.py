@@ -59,6 +59,16 @@ def verify_url(code: str) -> str:
     return f"{public_url()}/verify/{display(code)}"
 
 
+# Choosing the best of the eight QR masks (ISO 18004 7.8.3) was 90% of building the HTML
+# (11 of 12 ms); any mask decodes, and error correction "M" absorbs the rest.
+QR_MASK = 4
+
+
+def qr_svg(url: str) -> str:
+    """The verify link as an inline SVG QR code, with a fixed mask."""
+    return segno.make(url, error="m", mask=QR_MASK).svg_inline(scale=3, dark="#1b1f23")
+
+
 def course_template(course_dir: Path | None) -> str | None:
     path = course_dir / "certificate.html" if course_dir else None
     return path.read_text(encoding="utf-8") if path and path.is_file() else None
@@ -93,7 +103,7 @@ def template_view(certificate: Certificate) -> SimpleNamespace:
 
 def certificate_html(certificate: Certificate, course_dir: Path | None) -> str:
     """The certificate's HTML; user text is escaped (autoescaping, sandboxed course templates)."""
-    qr = segno.make(verify_url(certificate.code), error="m").svg_inline(scale=3, dark="#1b1f23")
+    qr = qr_svg(verify_url(certificate.code))
     logo = None
     if certificate.course_slug and course_dir is not None:
         course = get_catalogue().get(certificate.course_slug)

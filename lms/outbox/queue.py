@@ -1,9 +1,11 @@
 """The job queue (Huey) that delivers outbox rows after commit.
 
 Storage: Redis when `LMS_REDIS_URL` is set (several servers share it), else a SQLite file
-in `instance/` (one machine). The queue only carries "deliver message N"; the outbox table
-stays the truth, and a periodic sweep (every minute) delivers anything the queue missed
-(a message written while the queue was unreachable, a retry whose time has come).
+in `instance/` (one machine); `LMS_QUEUE_NAME` (default `lms`) keeps apart the queues of
+installations sharing one Redis database. The queue only carries "deliver message N"; the
+outbox table stays the truth, and a periodic sweep (every minute) delivers anything the
+queue missed (a message written while the queue was unreachable, a retry whose time has
+come).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ log = logging.getLogger(__name__)
 
 def make_huey(app: Flask) -> Huey:
     if app.config.get("REDIS_URL"):
-        return RedisHuey("lms", url=app.config["REDIS_URL"], utc=True)
+        name = app.config.get("QUEUE_NAME") or "lms"
+        return RedisHuey(name, url=app.config["REDIS_URL"], utc=True)
     path = Path(app.config.get("QUEUE_FILE") or Path(app.instance_path) / "queue.sqlite3")
     private_folder(path.parent)
     create_private_file(path)  # message rows: phone numbers and links

@@ -3,8 +3,10 @@
 A hostile or broken template can then neither hang nor exhaust the server: a render that
 takes longer than PDF_TIMEOUT seconds is abandoned and the worker replaced; the worker
 cannot allocate more than PDF_MEMORY_MB. The worker stays warm between renders (fonts
-loaded once), so a render costs only the work itself plus a few milliseconds. It ends with
-the server that started it, however the server stops.
+loaded once), so a render costs only the work itself plus a few milliseconds; a new
+worker is started and warmed (WeasyPrint imported, fonts configured) before the render's
+time limit starts counting, since its start-up takes seconds on a busy machine. It ends
+with the server that started it, however the server stops.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from lms.pdf.engine import render_in_process
+from lms.pdf.engine import font_config, render_in_process
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_memory: int | None = None
 PARENT_CHECK_SECONDS = 0.5
+STARTUP_SECONDS = 120  # a new worker's start-up, counted apart from PDF_TIMEOUT
 
 
 class RenderFailed(RuntimeError):
@@ -50,6 +53,12 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
+def _warm_up() -> bool:
+    """Runs in a new worker: import WeasyPrint and configure the fonts, once."""
+    font_config()
+    return True
+
+
 def _render(html: str, static_dir: str, media_dirs: dict[str, str], identifier: bytes) -> bytes:
     """Runs in the worker."""
     return render_in_process(
@@ -67,6 +76,11 @@ def _executor(memory_mb: int) -> ProcessPoolExecutor:
                                     initargs=(memory_mb,))  # fmt: skip
         _pool_memory = memory_mb
         atexit.register(shutdown)  # a clean exit stops the worker at once
+        try:
+            _pool.submit(_warm_up).result(timeout=STARTUP_SECONDS)
+        except (FutureTimeout, BrokenProcessPool, MemoryError):
+            _discard()
+            raise RenderFailed("the PDF renderer could not start") from None
     return _pool
 
 
