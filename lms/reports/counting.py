@@ -12,7 +12,15 @@ day_progress, quiz_results, certificates) adds what the new row contributes and 
 away what the old one did, in the same statement as the write, so no write path gains a
 statement and withdrawals, erasures (profile cleared, certificates revoked) and rebuilds
 are counted like any other change. `rebuild_statements` computes the same totals from
-scratch (the migration's backfill, `lms report rebuild`, and the tests' reference).
+scratch (the migration's backfill, and `summaries.rebuild` / `summaries.rebuild_counts`,
+which `lms init` runs for cohorts with progress but no summaries).
+
+Not counted here, because they are small or need the rows themselves: per-question rates
+(`question_stats`), attendance and survey answers (their own tables, a few rows per
+session or respondent), and the exact median days to complete (`completion_days`, one
+narrow indexed row per completer, read at the middle). Deleting a single enrolment is no
+write path of the app (erasure keeps the rows); a cohort's deletion takes its counters
+with it.
 
 Pure: SQL text only (no Flask, no session), so the migration can use it as well.
 Scores are counted in hundredths and points in ten-thousandths, so sums stay exact integers.
