@@ -10,8 +10,9 @@ figure: counts, median, funnel, quiz distributions, hardest questions, knowledge
 breakdowns, trend) on both cohorts in interleaved rounds and prints the medians.
 Budgets: under 0.2 s at 100k, and 100k at most 2x 10k (summaries, not scans).
 
-PostgreSQL runs in its own schema (`bench_reports`, created and dropped here), never the
-shared `public` one; BENCH_POSTGRES_URL names the database.
+PostgreSQL runs in its own schema (`bench_reports`, or BENCH_PG_SCHEMA; created and
+dropped here), never the shared `public` one; BENCH_POSTGRES_URL names the database.
+BENCH_REPORT_DATABASES=sqlite (or postgresql) runs one of the two.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ SIZE = int(os.environ.get("BENCH_ENROLMENTS", "100000"))
 SMALL = max(1, SIZE // 10)
 ROUNDS = int(os.environ.get("BENCH_REPORT_ROUNDS", "7"))
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1/test")
-PG_SCHEMA = "bench_reports"
+DATABASES = os.environ.get("BENCH_REPORT_DATABASES", "sqlite,postgresql").split(",")
+PG_SCHEMA = os.environ.get("BENCH_PG_SCHEMA", "bench_reports")
 CHUNK = 20000
 REPORT_BUDGET_S = 0.2
 RATIO_BUDGET = 2.0
@@ -323,7 +325,11 @@ def _pg_schema(create: bool) -> None:
 
 def main() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
-        figures = run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", tmp)
+        figures = []
+        if "sqlite" in DATABASES:
+            figures = run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", tmp)
+        if "postgresql" not in DATABASES:
+            return figures
         try:
             create_engine(PG_URL).connect().close()
         except Exception as exc:  # noqa: BLE001
