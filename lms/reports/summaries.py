@@ -141,9 +141,17 @@ def rebuild_counts(cohort_id: int) -> None:
 
 
 def _pause_counting(paused: bool) -> None:
-    """PostgreSQL: skip the counter triggers while a rebuild recomputes them anyway."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    """Skip the counter triggers while a rebuild recomputes the counters anyway: on
+    PostgreSQL a setting local to the transaction; on SQLite, whose DDL is transactional
+    and whose writer holds the database, the triggers are dropped and created again in
+    the same transaction (no other writer can see them missing)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
         db.session.execute(select(func.set_config(counting.PAUSE, "on" if paused else "off", True)))
+        return
+    statements = counting.drop_triggers(dialect) if paused else counting.create_triggers(dialect)
+    for statement in statements:
+        db.session.execute(text(statement))
 
 
 def _rebuild_summaries(cohort_id: int, course: Course) -> None:
