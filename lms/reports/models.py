@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -64,3 +64,35 @@ class QuestionStat(db.Model):
     question_id: Mapped[str] = mapped_column(String(100))
     answers: Mapped[int] = mapped_column(default=0)
     points: Mapped[Decimal] = mapped_column(Numeric(12, 4), default=0)
+
+
+class ReportCount(db.Model):
+    """A cohort's report counter: `total` under a name and label, in one of a few slots.
+
+    Kept by database triggers (`reports.counting`) in the statement that changes a fact;
+    a report sums the slots."""
+
+    __tablename__ = "report_counts"
+    __table_args__ = (UniqueConstraint("cohort_id", "name", "label", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    slot: Mapped[int]
+    name: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(160))
+    total: Mapped[int] = mapped_column(BigInteger)
+
+
+class CompletionDays(db.Model):
+    """A completed enrolment's days from joining to completing, for the exact median
+    (kept by the same triggers; one narrow indexed row per completer)."""
+
+    __tablename__ = "completion_days"
+    __table_args__ = (Index("ix_completion_days_cohort_days", "cohort_id", "days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), unique=True
+    )
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    days: Mapped[float | None] = mapped_column(Float)

@@ -21,7 +21,8 @@ from lms.cohorts.services import get_cohort
 from lms.courses.catalogue import get_catalogue
 from lms.extensions import db
 from lms.permissions import NotFound, can_view_cohort_reports, ensure_visible, require_role
-from lms.reports import programme, queries
+from lms.reports import counters, programme, queries
+from lms.reports.counters import Counters
 from lms.surveys import services as surveys
 
 
@@ -83,18 +84,18 @@ def _min_group() -> int:
     return int(current_app.config.get("REPORT_MIN_GROUP", 5))
 
 
-def _totals(cohort_ids: list[int]) -> dict:
-    numbers = queries.counts(cohort_ids)
+def _totals(cohort_ids: list[int], counted: Counters) -> dict:
+    numbers = queries.counts(counted)
     numbers["completion_rate"] = _rate(numbers["completed"], numbers["enrolled"])
-    numbers["median_days_to_complete"] = queries.median_days_to_complete(cohort_ids)
+    numbers["median_days_to_complete"] = queries.median_days_to_complete(cohort_ids, counted)
     return numbers
 
 
-def _breakdowns(cohort_ids: list[int], min_group: int) -> dict[str, list[dict]]:
+def _breakdowns(counted: Counters, min_group: int) -> dict[str, list[dict]]:
     result = {}
     for dimension in queries.DIMENSIONS:
         groups = []
-        for group, enrolled, completed in queries.breakdown(cohort_ids, dimension):
+        for group, enrolled, completed in queries.breakdown(dimension, counted):
             hidden = enrolled < min_group
             groups.append(
                 {
@@ -122,10 +123,10 @@ def _breakdowns(cohort_ids: list[int], min_group: int) -> dict[str, list[dict]]:
     return result
 
 
-def _quizzes(cohort_ids: list[int], course, language: str) -> list[dict]:
+def _quizzes(cohort_ids: list[int], course, language: str, counted: Counters) -> list[dict]:
     quizzes = course.quizzes()
     keys = [quiz.key for quiz in quizzes]
-    stats = queries.quiz_stats(cohort_ids, keys)
+    stats = queries.quiz_stats(keys, counted)
     rates = queries.question_rates(cohort_ids, keys)
     result = []
     for quiz in quizzes:
@@ -163,8 +164,8 @@ def _quizzes(cohort_ids: list[int], course, language: str) -> list[dict]:
     return result
 
 
-def _gain(cohort_ids: list[int], course, language: str, min_group: int) -> dict:
-    gain = queries.knowledge_gain(cohort_ids)
+def _gain(counted: Counters, course, language: str, min_group: int) -> dict:
+    gain = queries.knowledge_gain(counted)
     texts = {}
     if course is not None and course.post_test is not None:
         texts = {q.id: q.text for q in course.post_test.in_language(language).questions}
@@ -203,20 +204,23 @@ def cohort_report(actor: User, cohort_id: int, language: str = "en") -> Report:
     if course is None:
         raise NotFound()
     ids = [cohort.id]
+    by_cohort = counters.load_by_cohort(ids)
+    counted = by_cohort[cohort.id]
     min_group = _min_group()
     titles = {day.number: day.title(language) for day in course.days}
-    funnel = [{**step, "title": titles[step["day"]]} for step in queries.funnel(ids, list(titles))]
+    steps = queries.funnel(list(titles), counted)
+    funnel = [{**step, "title": titles[step["day"]]} for step in steps]
     survey, satisfaction = _survey(ids, course, language, min_group)
     end = cohort.end_date or now().date()
     return Report(
         title=f"{cohort.name}: {course.title(language)}",
         scope="cohort",
         cohorts=[_cohort_row(cohort)],
-        **_totals(ids),
+        **_totals(ids, counted),
         funnel=funnel,
-        quizzes=_quizzes(ids, course, language),
-        gain=_gain(ids, course, language, min_group),
-        breakdowns=_breakdowns(ids, min_group),
+        quizzes=_quizzes(ids, course, language, counted),
+        gain=_gain(counted, course, language, min_group),
+        breakdowns=_breakdowns(counted, min_group),
         min_group=min_group,
         sponsor_sees_names=cohort.sponsor_sees_names,
         **_logo_owner(cohort.organisation),
@@ -225,10 +229,10 @@ def cohort_report(actor: User, cohort_id: int, language: str = "en") -> Report:
             "to": max(end, cohort.start_date).isoformat(),
         },
         generated=now().date().isoformat(),
-        attendance=queries.attendance(ids),
+        attendance=queries.attendance(ids, by_cohort),
         satisfaction=satisfaction,
         survey=survey,
-        trend=programme.trend_by_month(ids),
+        trend=programme.trend_by_month(counted),
     )
 
 
@@ -270,8 +274,10 @@ def organisation_report(
     ids = [c.id for c in cohorts]
     min_group = _min_group()
     catalogue = get_catalogue()
-    counts = programme.counts_by_cohort(ids)
-    gains = queries.knowledge_gain_by_cohort(ids)
+    by_cohort = counters.load_by_cohort(ids)
+    counted = counters.load(ids)
+    counts = programme.counts_by_cohort(by_cohort)
+    gains = queries.knowledge_gain_by_cohort(by_cohort)
     rows = []
     for cohort in cohorts:
         row = _cohort_row(cohort)
@@ -290,7 +296,7 @@ def organisation_report(
     funnel = []
     if course is not None:
         titles = {day.number: day.title(language) for day in course.days}
-        funnel = [{**s, "title": titles[s["day"]]} for s in queries.funnel(ids, list(titles))]
+        funnel = [{**s, "title": titles[s["day"]]} for s in queries.funnel(list(titles), counted)]
     starts = [c.start_date for c in cohorts]
     period = {
         "from": (filters.start or (min(starts) if starts else now().date())).isoformat(),
@@ -300,11 +306,11 @@ def organisation_report(
         title=organisation.name,
         scope="organisation",
         cohorts=rows,
-        **_totals(ids),
+        **_totals(ids, counted),
         funnel=funnel,
-        quizzes=_quizzes(ids, course, language) if course else [],
-        gain=_gain(ids, course or _any_course(cohorts), language, min_group),
-        breakdowns=_breakdowns(ids, min_group),
+        quizzes=_quizzes(ids, course, language, counted) if course else [],
+        gain=_gain(counted, course or _any_course(cohorts), language, min_group),
+        breakdowns=_breakdowns(counted, min_group),
         min_group=min_group,
         **_logo_owner(organisation),
         period=period,
@@ -315,10 +321,10 @@ def organisation_report(
             "from": filters.start.isoformat() if filters.start else None,
             "to": filters.end.isoformat() if filters.end else None,
         },
-        attendance=queries.attendance(ids),
+        attendance=queries.attendance(ids, by_cohort),
         satisfaction=satisfaction,
         survey=survey,
-        trend=programme.trend_by_month(ids),
+        trend=programme.trend_by_month(counted),
         choices={
             "countries": sorted({c.country for c in every}),
             "courses": sorted({c.course_slug for c in every}),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, insert, literal, select, true, update
+from sqlalchemy import and_, case, func, insert, literal, select, text, true, update
 
 from lms.cohorts.models import Cohort, Enrolment
 from lms.courses.catalogue import get_catalogue
@@ -22,6 +22,7 @@ from lms.progress.events import LessonCompleted
 from lms.progress.models import LessonCompletion
 from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.models import AttemptAnswer, QuizAttempt
+from lms.reports import counting
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
 
 
@@ -124,7 +125,36 @@ def on_attempt_recorded(event: AttemptRecorded) -> None:
 
 
 def rebuild(cohort_id: int, course: Course) -> None:
-    """Recompute every summary of a cohort from the raw facts (after an upgrade or repair)."""
+    """Recompute every summary of a cohort from the raw facts (after an upgrade or repair),
+    then its report counters from those (`reports.counting`)."""
+    _pause_counting(True)
+    _rebuild_summaries(cohort_id, course)
+    rebuild_counts(cohort_id)
+    _pause_counting(False)
+
+
+def rebuild_counts(cohort_id: int) -> None:
+    """Recompute a cohort's report counters and completion days from scratch."""
+    dialect = db.session.get_bind().dialect.name
+    for statement in counting.rebuild_statements(dialect, f"cohort_id = {int(cohort_id)}"):
+        db.session.execute(text(statement))
+
+
+def _pause_counting(paused: bool) -> None:
+    """Skip the counter triggers while a rebuild recomputes the counters anyway: on
+    PostgreSQL a setting local to the transaction; on SQLite, whose DDL is transactional
+    and whose writer holds the database, the triggers are dropped and created again in
+    the same transaction (no other writer can see them missing)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(select(func.set_config(counting.PAUSE, "on" if paused else "off", True)))
+        return
+    statements = counting.drop_triggers(dialect) if paused else counting.create_triggers(dialect)
+    for statement in statements:
+        db.session.execute(text(statement))
+
+
+def _rebuild_summaries(cohort_id: int, course: Course) -> None:
     enrolment_ids = select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)
     for model in (DayProgress, QuizResult):
         db.session.execute(model.__table__.delete().where(model.enrolment_id.in_(enrolment_ids)))
