@@ -13,7 +13,7 @@ Then the measured window ramps the active trainees in steps (2,000: 250, 500, 1,
 the machine's 2 cores with everything it measures.
 
 Settings (environment): BENCH_LOAD_USERS (2000), BENCH_LOAD_SECONDS (600: sign-ins get at
-most a quarter, the measured window three quarters), BENCH_LOAD_THINK (20-60 seconds),
+most a quarter, or BENCH_LOAD_SIGNIN_SECONDS, the measured window three quarters), BENCH_LOAD_THINK (20-60 seconds),
 BENCH_LOAD_REAL_SIGNINS (100), BENCH_LOAD_CLASS (40), BENCH_LOAD_POSTGRES_URL (the local
 `test` database; a schema of its own, BENCH_LOAD_SCHEMA, created and dropped),
 BENCH_LOAD_REDIS_URL (redis://127.0.0.1:6379/13, flushed before and after),
@@ -85,6 +85,7 @@ class Settings:
             redis_url=env.get("BENCH_LOAD_REDIS_URL", cls.redis_url),
             port=int(env.get("BENCH_LOAD_PORT", "5811")),
             gunicorn=shlex.split(env.get("BENCH_LOAD_GUNICORN", "")),
+            signin_seconds=float(env.get("BENCH_LOAD_SIGNIN_SECONDS", "0")) or None,
         )
 
 
