@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test lint format bench system-deps translations clean
+.PHONY: install run test lint format bench bench-load system-deps translations clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ format: install
 bench: install
 	cd bench && npm install --no-audit --no-fund --silent
 	$(BIN)/python bench/run.py
+
+## bench-load: 2,000 simulated trainees against gunicorn + PostgreSQL + Redis + the worker,
+## about 10 minutes (BENCH_LOAD_USERS, BENCH_LOAD_SECONDS: see bench/load.py); not in `bench`
+bench-load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
