@@ -30,6 +30,7 @@ import shlex
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -253,9 +254,11 @@ def run(settings: Settings) -> Run:
             env["LMS_RATELIMIT_PREFIX"] = f"load{os.getpid()}"
             servers = start(env, settings.port, instance, settings.gunicorn)
             try:
-                return asyncio.run(
-                    _drive(settings, servers, cohort_id, trainees, lessons, keys, url)
-                )
+                # A thread of its own: the caller may already run an event loop in this
+                # thread (Playwright's sync API does, earlier in the same test process).
+                with ThreadPoolExecutor(max_workers=1) as apart:
+                    drive = _drive(settings, servers, cohort_id, trainees, lessons, keys, url)
+                    return apart.submit(asyncio.run, drive).result()
             finally:
                 servers.stop()
         finally:
