@@ -20,11 +20,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.serving import wait_until_up
 from bench.table import figure
 from lms import create_app
 
@@ -65,17 +65,9 @@ def _serve(target: str, port: int, env: dict) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 120  # a busy machine: start-up is measured elsewhere
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
-            return process
-        except urllib.error.HTTPError:
-            return process  # the bare app has no /healthz: any HTTP answer means it is up
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{target} did not start")
+    # A busy machine: start-up is measured elsewhere. The bare app has no /healthz: any
+    # HTTP answer means it is up.
+    return wait_until_up(process, port, target, seconds=120, any_answer=True)
 
 
 def _prepare_trainee(instance: str) -> int:

@@ -28,10 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.serving import wait_until_up
 from bench.table import figure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,15 +99,7 @@ def _serve(env: dict, day: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)  # noqa: S310
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the app did not start")
+    return wait_until_up(process, PORT, "the app")
 
 
 class Meter:

@@ -17,13 +17,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from datetime import date
 from pathlib import Path
 
 from bench.lesson_page import LESSON, PASSWORD, TRAINEE, signed_in_cookie
+from bench.serving import wait_until_up
 from lms import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,15 +90,7 @@ def serve(kind: str, port: int, env: dict) -> subprocess.Popen:
          "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
-            return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"gunicorn {kind} did not start")
+    return wait_until_up(process, port, f"gunicorn {kind}")
 
 
 def wrk(url: str, connections: int, script: str | None = None) -> tuple[float, float]:
