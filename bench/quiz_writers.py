@@ -23,11 +23,10 @@ from werkzeug.datastructures import MultiDict
 
 from lms import create_app
 from lms.auth.models import User
-from lms.auth.sessions import load_user
 from lms.clock import utcnow_naive
 from lms.courses.catalogue import get_catalogue
 from lms.extensions import db
-from lms.progress.services import trainee_context
+from lms.learning.pages import context_of, signed_in_row
 from lms.quizzes import services
 from lms.quizzes.snapshot import choice_order, snapshot
 
@@ -82,20 +81,24 @@ def run_writer(writer: Writer, commands, results, barrier) -> None:
 
 
 class RealPath:
-    """Submissions as the quiz page makes them: the user loaded as Flask-Login does, the
-    page's context in one query, `quizzes.submit`, one commit; each in its own app context
-    (a fresh session, as a request has)."""
+    """Submissions as the quiz page makes them: the signed-in user read with the page's
+    context in one query (what Flask-Login's loader on the quiz page does), then
+    `quizzes.submit` and one commit, each in an app context of its own (a fresh session,
+    as a request has). HTTP parsing, CSRF and the redirect are left out on both sides."""
 
     def __init__(self, app, writer: Writer) -> None:
         self.app, self.writer = app, writer
         with app.app_context():
             user = db.session.get(User, writer.real_user)
-            self.session_id = f"{user.id}:{user.session_version}"
+            self.user = (user.id, user.session_version)
             db.session.rollback()
+
+    def _context(self):
+        return context_of(signed_in_row(*self.user, self.writer.cohort_id))
 
     def prepare(self, count: int):
         with self.app.app_context():
-            context = trainee_context(load_user(self.session_id), self.writer.cohort_id)
+            context = self._context()
             payloads = [
                 services.new_attempt_form(context, QUIZ, "en").payload for _ in range(count)
             ]
@@ -108,9 +111,7 @@ class RealPath:
                 for _repeat in range(2 if i % 5 == 0 else 1):
                     with self.app.app_context():
                         try:
-                            user = load_user(self.session_id)
-                            context = trainee_context(user, self.writer.cohort_id)
-                            services.submit(context, QUIZ, payload, ANSWERS[i % 2])
+                            services.submit(self._context(), QUIZ, payload, ANSWERS[i % 2])
                             db.session.commit()
                             sent += 1
                         except Exception as exc:  # noqa: BLE001 - counted and reported

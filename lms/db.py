@@ -10,6 +10,10 @@ whose transaction begins IMMEDIATE: a deferred reader is never upgraded into a w
 
 `read_one` runs a single SELECT outside any transaction (one statement is consistent on
 its own): no BEGIN and ROLLBACK around it, which is most of a hot page's database time.
+On SQLite a write request's read (the signed-in user with the page's data) is so made
+before its write transaction begins, so the database's one write lock is held only for
+the writes; on PostgreSQL, where readers take no lock, it is the first statement of the
+write transaction instead.
 """
 
 from __future__ import annotations
@@ -77,12 +81,7 @@ def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
     def on_begin(connection) -> None:
         if connection.get_execution_options().get(AUTOCOMMIT):
             return  # `read_one`: the statement runs in SQLite's own autocommit mode
-        read_only = (
-            has_request_context()
-            and request.method in READ_ONLY_METHODS
-            and not g.get("lms_writes", False)
-        )
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
 
 
 def write_after_read(work: Callable[[], None]) -> None:
@@ -103,17 +102,30 @@ def write_after_read(work: Callable[[], None]) -> None:
 def read_one(statement, parameters: dict) -> tuple | None:
     """The first row of one SELECT, as the driver returns it (no type conversion: SQLite
     gives dates as ISO text and booleans as 0/1), run on its own connection in autocommit
-    mode: no BEGIN/ROLLBACK round trips, whatever the request's ORM session is doing. The
+    mode: no BEGIN/ROLLBACK round trips, whatever the request's ORM session is doing (on
+    PostgreSQL, in a request that may write, in the session's transaction instead). The
     SQL is compiled once per statement and dialect; it still passes the engine's events."""
+    dialect = db.engine.dialect
+    sql, defaults, order = _compiled(statement, dialect)
+    values = {**defaults, **parameters}
+    arguments = tuple(values[name] for name in order) if order else values
+    if dialect.name == "postgresql" and _may_write():
+        # A request that writes will begin its transaction anyway: read in it (MVCC, no
+        # lock taken) rather than on a second connection of the pool.
+        return db.session.connection().exec_driver_sql(sql, arguments).first()
     with db.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
+        if dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        else:
+        else:  # SQLite: outside the write transaction, so its lock is held for less
             connection = connection.execution_options(**{AUTOCOMMIT: True})
-        sql, defaults, order = _compiled(statement, connection.dialect)
-        values = {**defaults, **parameters}
-        arguments = tuple(values[name] for name in order) if order else values
         return connection.exec_driver_sql(sql, arguments).first()
+
+
+def _may_write() -> bool:
+    """True outside GET/HEAD/OPTIONS requests (and outside requests: CLI, worker)."""
+    if not has_request_context():
+        return True
+    return request.method not in READ_ONLY_METHODS or g.get("lms_writes", False)
 
 
 _COMPILED: dict[tuple[int, str], tuple[str, dict, tuple[str, ...] | None]] = {}
@@ -163,10 +175,20 @@ def contains(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def session_dialect() -> str:
+    """The name of the session's database dialect: "sqlite" or "postgresql"."""
+    return db.session.get_bind().dialect.name
+
+
+def insert_for(dialect: str):
+    """The INSERT construct of `dialect`, which has `on_conflict_do_*` (for statements
+    built once per dialect on the hot write paths)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def dialect_insert(model):
     """The INSERT construct of the session's dialect, which has `on_conflict_do_*`."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return insert_for(session_dialect())(model)
 
 
 def upsert(model, keys: dict, values: dict, on_conflict: dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, and_, bindparam, func, update
 
@@ -31,7 +32,9 @@ class LearningContext:
 
     cohort: Cohort
     course: Course
-    enrolment: Enrolment | None  # None when staff preview the cohort
+    # None when staff preview the cohort; on the hot pages the row read with the user
+    # (`progress.rows.EnrolmentRow`: id, status, cohort_id, user_id).
+    enrolment: Enrolment | None
     days: tuple[DayState, ...]
     # The trainee's completed lesson slugs, when the loader fetched them with the context
     # (None: not loaded; ask lms.progress).
@@ -115,6 +118,15 @@ _TOUCH = (  # built once: this runs on every mark-done and quiz submission
 _TOUCH_STARTED = _TOUCH.values(
     started_at=func.coalesce(_enrolments.c.started_at, bindparam("at", type_=DateTime()))
 )
+
+
+def enrolment_entity(enrolment: Any) -> Enrolment:
+    """The ORM entity of an enrolment given as one (returned as is) or as the row a hot
+    page read with the user (`progress.rows.EnrolmentRow`), loaded in the session: for
+    the rare writes that change the enrolment itself (completing the course)."""
+    if isinstance(enrolment, Enrolment):
+        return enrolment
+    return db.session.get(Enrolment, enrolment.id)
 
 
 def touch(enrolment: Enrolment, *, started_at: datetime | None = None) -> None:

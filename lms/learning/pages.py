@@ -35,7 +35,9 @@ from lms.courses.views import lesson_page
 from lms.progress import rows
 from lms.progress import services as progress
 
-ENDPOINT = "learning.lesson"
+# The trainee's pages whose user is loaded with their page data in one query: the lesson,
+# marking it done and the quiz (shown and submitted).
+ENDPOINTS = ("learning.lesson", "learning.mark_done", "learning.quiz")
 EXTENSION = "lms.lesson_pages"
 SLOTS = ("csrf", "name", "next")
 TEMPLATE = "learning/lesson.html"
@@ -118,18 +120,33 @@ def fill(segments: tuple[bytes | str, ...], values: dict[str, bytes]) -> bytes:
 
 
 def init_lesson_pages(app: Flask) -> None:
-    register_user_loader(app, ENDPOINT, load_with_page)
+    for endpoint in ENDPOINTS:
+        register_user_loader(app, endpoint, load_with_page)
     app.extensions[EXTENSION] = Bodies(int(app.config.get("LESSON_PAGE_CACHE_BYTES", 16 << 20)))
 
 
 def load_with_page(user_id: int, version: int) -> SignedInUser | None:
-    """Flask-Login's loader on the lesson page: the user and the page's data, one query."""
+    """Flask-Login's loader on the `ENDPOINTS`: the user and the page's data, one query."""
     cohort_id = (request.view_args or {}).get("cohort_id")
-    row = rows.trainee_row(user_id, cohort_id)
-    if row is None or not row.user.is_current(version):
+    row = signed_in_row(user_id, version, cohort_id)
+    if row is None:
         return None
     g.lms_trainee_row = (cohort_id, row)
     return row.user
+
+
+def signed_in_row(user_id: int, version: int, cohort_id: int) -> rows.TraineeRow | None:
+    """The user's row with their page data when they may still be signed in with session
+    `version` (active, not signed out since); None otherwise."""
+    row = rows.trainee_row(user_id, cohort_id)
+    if row is None or not row.user.is_current(version):
+        return None
+    return row
+
+
+def context_of(row: rows.TraineeRow) -> LearningContext:
+    """The trainee's context built from their row (NotFound without access)."""
+    return access.build_context(row.user, row.cohort, row.enrolment, row.done)
 
 
 def lesson_context(user: Any, cohort_id: int) -> LearningContext:
@@ -138,8 +155,7 @@ def lesson_context(user: Any, cohort_id: int) -> LearningContext:
     loaded = g.get("lms_trainee_row")
     if loaded is None or loaded[0] != cohort_id or loaded[1].enrolment is None:
         return progress.trainee_context(user, cohort_id)
-    row = loaded[1]
-    return access.build_context(row.user, row.cohort, row.enrolment, row.done)
+    return context_of(loaded[1])
 
 
 def lesson_args(context: LearningContext, lesson: Lesson, language: str) -> dict:

@@ -122,7 +122,7 @@ def lesson(cohort_id: int, lesson_slug: str):
 @bp.post("/lessons/<lesson_slug>/done")
 @login_required
 def mark_done(cohort_id: int, lesson_slug: str):
-    context = progress.trainee_context(current_user, cohort_id)
+    context = pages.lesson_context(current_user, cohort_id)  # read with the user: one query
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
@@ -144,7 +144,7 @@ def mark_done(cohort_id: int, lesson_slug: str):
 @bp.route("/quizzes/<quiz_key>", methods=["GET", "POST"])
 @login_required
 def quiz(cohort_id: int, quiz_key: str):
-    context = progress.trainee_context(current_user, cohort_id)
+    context = pages.lesson_context(current_user, cohort_id)  # read with the user: one query
     quiz = quizzes.get_quiz(context, quiz_key)
     if not quizzes.quiz_is_open(context, quiz):
         if quiz.key.startswith("day-"):

@@ -35,8 +35,13 @@ class CohortRow:
 
 @dataclass(frozen=True)
 class EnrolmentRow:
+    """A live enrolment as the row read with the user: what the pages and the write path's
+    subscribers read (`access.enrolment_entity` loads the ORM entity where one is needed)."""
+
     id: int
     status: str
+    cohort_id: int
+    user_id: int
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,6 @@ def trainee_row(user_id: int, cohort_id: int) -> TraineeRow | None:
         return None
     user = SignedInUser(*row[0:4], bool(row[4]), *row[5:7])
     cohort = CohortRow(*row[7:10], _date(row[10]), *row[11:14]) if row[7] is not None else None
-    enrolment = EnrolmentRow(*row[14:16]) if row[14] is not None else None
+    enrolment = EnrolmentRow(*row[14:16], row[7], row[0]) if row[14] is not None else None
     done = frozenset(row[16].split("\n")) if row[16] else frozenset()
     return TraineeRow(user=user, cohort=cohort, enrolment=enrolment, done=done)

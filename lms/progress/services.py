@@ -154,13 +154,19 @@ def meets_completion_rule(course: Course, progress: Progress) -> bool:
 
 
 def evaluate_completion(enrolment: Enrolment, course: Course) -> bool:
-    """Mark the enrolment completed when the course's rule is met. True if it is completed."""
+    """Mark the enrolment completed when the course's rule is met. True if it is completed.
+
+    `enrolment` may be the row a hot page read with the user: the entity is loaded only
+    when the course is about to be completed."""
     if enrolment.status == EnrolmentStatus.COMPLETED:
         return True
     if enrolment.status != EnrolmentStatus.ACTIVE:
         return False
     if not meets_completion_rule(course, progress_of(enrolment, course)):
         return False
+    enrolment = access.enrolment_entity(enrolment)
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        return enrolment.status == EnrolmentStatus.COMPLETED
     enrolment.status = EnrolmentStatus.COMPLETED
     enrolment.completed_at = utcnow_naive()
     record(

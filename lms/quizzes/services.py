@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, func, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 
 from lms.audit.services import record
 from lms.auth.models import User
@@ -200,7 +199,7 @@ def _existing(token: str) -> QuizAttempt | None:
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
 
 
-def submit(context: LearningContext, quiz_key: str, payload: str, form) -> QuizAttempt:
+def submit(context: LearningContext, quiz_key: str, payload: str, form) -> Attempt:
     """Grade and store an attempt once; the same token again returns the first attempt.
 
     The usual case costs three statements here (the attempt with its number and limit in
@@ -271,7 +270,34 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
-def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> tuple[QuizAttempt, bool]:
+@dataclass(frozen=True)
+class RecordedAttempt:
+    """An attempt just stored, as written: what the page, the API and the `AttemptRecorded`
+    subscribers read of it (the columns of `QuizAttempt`)."""
+
+    id: int
+    enrolment_id: int
+    quiz_key: str
+    number: int
+    token: str
+    language: str
+    content_hash: str
+    questions: list
+    answers: dict
+    results: dict
+    points: Decimal
+    max_points: int
+    score: Decimal
+    pass_mark: int
+    passed: bool
+    started_at: datetime | None
+    submitted_at: datetime
+
+
+Attempt = QuizAttempt | RecordedAttempt
+
+
+def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> tuple[Attempt, bool]:
     """Insert with the next free attempt number, within the limit, in one statement.
 
     Unique constraints settle any race without an error or a savepoint: the INSERT does
@@ -288,13 +314,9 @@ def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> tuple[QuizAttempt, boo
     for _try in range(NUMBER_RETRIES):
         row = db.session.execute(_insert_next(dialect, bool(quiz.attempts)), params).first()
         if row is not None:
-            attempt = QuizAttempt(
-                id=row.id, enrolment_id=enrolment.id, quiz_key=quiz.key, number=row.number
-            )
-            for name, value in fields.items():
-                setattr(attempt, name, value)
-            make_transient_to_detached(attempt)  # what was inserted, known without a reload
-            db.session.add(attempt)
+            attempt = RecordedAttempt(
+                id=row.id, enrolment_id=enrolment.id, quiz_key=quiz.key, number=row.number, **fields
+            )  # what was inserted, known without a reload or an ORM entity
             db.session.execute(_INSERT_ANSWERS, _answer_rows(attempt))
             return attempt, True
         existing = _existing(fields["token"])
@@ -374,7 +396,7 @@ def _insert_next(dialect: str, limited: bool):
     )
 
 
-def _answer_rows(attempt: QuizAttempt) -> list[dict]:
+def _answer_rows(attempt: RecordedAttempt) -> list[dict]:
     """One row per question, so reports can aggregate questions in SQL."""
     return [
         {

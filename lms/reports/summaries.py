@@ -9,14 +9,27 @@ row is inserted under a savepoint, and a racing insert falls back to update.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, insert, literal, select, text, true, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    text,
+    true,
+    update,
+)
 
 from lms.cohorts.models import Cohort, Enrolment
 from lms.courses.catalogue import get_catalogue
 from lms.courses.engine import Course, Lesson
-from lms.db import dialect_insert, upsert
+from lms.db import insert_for, session_dialect
 from lms.extensions import db
 from lms.progress.events import LessonCompleted
 from lms.progress.models import LessonCompletion
@@ -24,15 +37,6 @@ from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.models import AttemptAnswer, QuizAttempt
 from lms.reports import counting
 from lms.reports.models import DayProgress, QuestionStat, QuizResult
-
-
-def _passed(enrolment_id: int, quiz_key: str):
-    return (
-        select(QuizResult.passed)
-        .where(QuizResult.enrolment_id == enrolment_id, QuizResult.quiz_key == quiz_key)
-        .scalar_subquery()
-        .is_(True)
-    )
 
 
 def lesson_done(enrolment: Enrolment, course: Course, lesson: Lesson) -> None:
@@ -44,47 +48,26 @@ def attempt_stored(enrolment: Enrolment, course: Course, attempt: QuizAttempt) -
     """An attempt was stored: quiz standing, first-attempt question counts, day finished.
 
     At most three statements, each an upsert: the quiz result, every question's counts in
-    one multi-row statement, and the day's row."""
+    one multi-row statement, and the day's row. The statements are built once per
+    dialect (and question count): this is the hot write path."""
+    dialect = session_dialect()
     score = Decimal(attempt.score)
     db.session.execute(
-        upsert(
-            QuizResult.__table__,  # Core, not the ORM's bulk path: this is the hot write path
-            {"enrolment_id": enrolment.id, "quiz_key": attempt.quiz_key},
-            {
-                "cohort_id": enrolment.cohort_id,
-                "attempts": 1,
-                "best": score,
-                "first_score": score,
-                "passed": attempt.passed,
-            },
-            {
-                "attempts": QuizResult.attempts + 1,
-                "best": case((QuizResult.best < score, score), else_=QuizResult.best),
-                "passed": QuizResult.passed | attempt.passed,
-            },
-        )
+        _quiz_result_upsert(dialect),
+        {
+            "enrolment_id": enrolment.id,
+            "quiz_key": attempt.quiz_key,
+            "cohort_id": enrolment.cohort_id,
+            "score": score,
+            "passed": bool(attempt.passed),
+        },
     )
     if attempt.number == 1 and attempt.results:
-        rows = [
-            {
-                "cohort_id": enrolment.cohort_id,
-                "quiz_key": attempt.quiz_key,
-                "question_id": question_id,
-                "answers": 1,
-                "points": Decimal(points),
-            }
-            for question_id, points in attempt.results.items()
-        ]
-        statement = dialect_insert(QuestionStat.__table__).values(rows)
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["cohort_id", "quiz_key", "question_id"],
-                set_={
-                    "answers": QuestionStat.answers + statement.excluded.answers,
-                    "points": QuestionStat.points + statement.excluded.points,
-                },
-            )
-        )
+        values = {"cohort_id": enrolment.cohort_id, "quiz_key": attempt.quiz_key}
+        for n, (question_id, points) in enumerate(attempt.results.items()):
+            values[f"question_{n}"] = question_id
+            values[f"points_{n}"] = Decimal(points)
+        db.session.execute(_question_stats_upsert(dialect, len(attempt.results)), values)
     if attempt.quiz_key.startswith("day-"):
         day = course.day(int(attempt.quiz_key.removeprefix("day-")))
         if day is not None:
@@ -96,23 +79,103 @@ def _day_row(enrolment: Enrolment, day, *, done: int, quiz_passed_now: bool = Fa
 
     The day's quiz counts as passed when its summary says so, or when the attempt being
     recorded passed (the quiz result row above may be this statement's neighbour)."""
-    required = sum(1 for item in day.lessons if item.required)
     passed = day.quiz is None or quiz_passed_now
-    quiz_ok = true() if passed else _passed(enrolment.id, day.quiz.key)
     db.session.execute(
-        upsert(
-            DayProgress.__table__,
-            {"enrolment_id": enrolment.id, "day": day.number},
-            {
-                "cohort_id": enrolment.cohort_id,
-                "lessons_done": done,
-                "finished": and_(literal(done) >= required, quiz_ok),
-            },
-            {
-                "lessons_done": DayProgress.lessons_done + done,
-                "finished": and_(DayProgress.lessons_done + done >= required, quiz_ok),
-            },
+        _day_upsert(session_dialect(), passed),
+        {
+            "enrolment_id": enrolment.id,
+            "day": day.number,
+            "cohort_id": enrolment.cohort_id,
+            "done": done,
+            "required": sum(1 for item in day.lessons if item.required),
+            "quiz_key": None if passed else day.quiz.key,
+        },
+    )
+
+
+_results, _stats, _days = QuizResult.__table__, QuestionStat.__table__, DayProgress.__table__
+
+
+@functools.cache
+def _quiz_result_upsert(dialect: str):
+    """The quiz result: one more attempt, the best score, passed once passed."""
+    score = bindparam("score", type_=_results.c.best.type)
+    passed = bindparam("passed", type_=Boolean())
+    statement = insert_for(dialect)(_results).values(
+        enrolment_id=bindparam("enrolment_id"),
+        quiz_key=bindparam("quiz_key"),
+        cohort_id=bindparam("cohort_id"),
+        attempts=1,
+        best=score,
+        first_score=score,
+        passed=passed,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["enrolment_id", "quiz_key"],
+        set_={
+            "attempts": _results.c.attempts + 1,
+            "best": case((_results.c.best < score, score), else_=_results.c.best),
+            "passed": _results.c.passed | passed,
+        },
+    )
+
+
+@functools.cache
+def _question_stats_upsert(dialect: str, questions: int):
+    """First-attempt answers and points of `questions` questions, one multi-row upsert
+    (parameters `question_<n>`, `points_<n>`)."""
+    points_type = _stats.c.points.type
+    rows = [
+        {
+            "cohort_id": bindparam("cohort_id"),
+            "quiz_key": bindparam("quiz_key"),
+            "question_id": bindparam(f"question_{n}"),
+            "answers": 1,
+            "points": bindparam(f"points_{n}", type_=points_type),
+        }
+        for n in range(questions)
+    ]
+    statement = insert_for(dialect)(_stats).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=["cohort_id", "quiz_key", "question_id"],
+        set_={
+            "answers": _stats.c.answers + statement.excluded.answers,
+            "points": _stats.c.points + statement.excluded.points,
+        },
+    )
+
+
+@functools.cache
+def _day_upsert(dialect: str, quiz_passed: bool):
+    """The day's row: `done` more required lessons of `required`; finished when they are
+    all done and the day's quiz passed (known: `quiz_passed`; else its result row says,
+    parameter `quiz_key`)."""
+    done = bindparam("done", type_=Integer())
+    required = bindparam("required", type_=Integer())
+    quiz_ok = true()
+    if not quiz_passed:
+        quiz_ok = (
+            select(_results.c.passed)
+            .where(
+                _results.c.enrolment_id == bindparam("enrolment_id"),
+                _results.c.quiz_key == bindparam("quiz_key"),
+            )
+            .scalar_subquery()
+            .is_(True)
         )
+    statement = insert_for(dialect)(_days).values(
+        enrolment_id=bindparam("enrolment_id"),
+        day=bindparam("day"),
+        cohort_id=bindparam("cohort_id"),
+        lessons_done=done,
+        finished=and_(done >= required, quiz_ok),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["enrolment_id", "day"],
+        set_={
+            "lessons_done": _days.c.lessons_done + done,
+            "finished": and_(_days.c.lessons_done + done >= required, quiz_ok),
+        },
     )
 
 

@@ -16,6 +16,7 @@ import uuid
 from flask import current_app
 
 from lms.clock import now
+from lms.cohorts.access import enrolment_entity
 from lms.outbox.models import OutboxMessage
 from lms.outbox.senders import SendFailed, gateway_url_allowed
 from lms.outbox.services import queue_message
@@ -58,7 +59,7 @@ def _activity(iri: str, kind: str, name: str) -> dict:
 def statement(enrolment, verb: str, activity: dict, result: dict | None = None) -> dict:
     """One xAPI statement about `enrolment`'s learner, in the context of its cohort."""
     base = _base()
-    cohort = enrolment.cohort
+    cohort = enrolment_entity(enrolment).cohort  # the hot pages pass a row
     data = {
         "id": str(uuid.uuid4()),
         "actor": {
