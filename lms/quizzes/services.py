@@ -8,7 +8,6 @@ exceed the limit.
 
 from __future__ import annotations
 
-import functools
 import random
 import secrets
 from dataclasses import dataclass
@@ -18,8 +17,7 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, func, insert, select, true
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 
 from lms.audit.services import record
 from lms.auth.models import User
@@ -31,13 +29,13 @@ from lms.errors import ServiceError
 from lms.events import publish
 from lms.extensions import db
 from lms.permissions import NotFound, PermissionDenied, can_manage_cohort, ensure_visible
+from lms.quizzes import storage
 from lms.quizzes.events import AttemptRecorded
 from lms.quizzes.grading import grade_question, score_percent
-from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
+from lms.quizzes.models import AttemptGrant, QuizAttempt
 from lms.quizzes.snapshot import PublicQuestion, choice_order, public_questions, snapshot
 
 MAX_TEXT_ANSWER = 200
-NUMBER_RETRIES = 5
 
 
 def _serializer() -> URLSafeSerializer:
@@ -86,17 +84,6 @@ class AttemptsInfo:
         return self.limit == 0 or self.used < self.limit
 
 
-def attempt_limit(enrolment: Enrolment, quiz: Quiz) -> int:
-    if quiz.attempts == 0:
-        return 0
-    grants = db.session.scalar(
-        select(func.count()).where(
-            AttemptGrant.enrolment_id == enrolment.id, AttemptGrant.quiz_key == quiz.key
-        )
-    )
-    return quiz.attempts + grants
-
-
 def attempts_info(enrolment: Enrolment, quiz: Quiz) -> AttemptsInfo:
     used, best, passed = db.session.execute(
         select(
@@ -107,7 +94,7 @@ def attempts_info(enrolment: Enrolment, quiz: Quiz) -> AttemptsInfo:
     ).one()
     return AttemptsInfo(
         used,
-        attempt_limit(enrolment, quiz),
+        storage.attempt_limit(enrolment, quiz),
         Decimal(best) if best is not None else None,
         bool(passed),
     )
@@ -164,7 +151,7 @@ def restored_form(context: LearningContext, quiz_key: str, payload: str) -> Atte
         return None
     if data.get("e") != context.enrolment.id or data.get("q") != quiz_key:
         return None
-    if _existing(data["t"]) is not None:
+    if storage.existing(data["t"]) is not None:
         return None  # that submission was recorded after all
     shown = get_quiz(context, quiz_key).in_language(data["l"])
     order = {qid: list(values) for qid, values in data["o"].items()}
@@ -195,11 +182,7 @@ def _read_answers(questions: list[dict], form) -> dict:
     return answers
 
 
-def _existing(token: str) -> QuizAttempt | None:
-    return db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
-
-
-def submit(context: LearningContext, quiz_key: str, payload: str, form) -> Attempt:
+def submit(context: LearningContext, quiz_key: str, payload: str, form) -> storage.Attempt:
     """Grade and store an attempt once; the same token again returns the first attempt.
 
     The usual case costs three statements here (the attempt with its number and limit in
@@ -219,7 +202,7 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> Attem
     shown = quiz.in_language(data["l"])
     order = {qid: list(indexes) for qid, indexes in data["o"].items()}
     if not quiz_is_open(context, quiz) or not _same_questions(shown, order):
-        existing = _existing(data["t"])  # a resubmission still finds its first attempt
+        existing = storage.existing(data["t"])  # a resubmission still finds its first attempt
         if existing is not None:
             return existing
         if not quiz_is_open(context, quiz):
@@ -232,7 +215,7 @@ def submit(context: LearningContext, quiz_key: str, payload: str, form) -> Attem
     results = {q["id"]: grade_question(q, answers[q["id"]], quiz.partial).points for q in questions}
     points = sum(results.values(), Decimal(0))
     score = score_percent(points, len(questions))
-    attempt, created = _store(
+    attempt, created = storage.store(
         context.enrolment,
         quiz,
         token=data["t"],
@@ -268,147 +251,6 @@ def _parse_time(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-@dataclass(frozen=True)
-class RecordedAttempt:
-    """An attempt just stored, as written: what the page, the API and the `AttemptRecorded`
-    subscribers read of it (the columns of `QuizAttempt`)."""
-
-    id: int
-    enrolment_id: int
-    quiz_key: str
-    number: int
-    token: str
-    language: str
-    content_hash: str
-    questions: list
-    answers: dict
-    results: dict
-    points: Decimal
-    max_points: int
-    score: Decimal
-    pass_mark: int
-    passed: bool
-    started_at: datetime | None
-    submitted_at: datetime
-
-
-Attempt = QuizAttempt | RecordedAttempt
-
-
-def _store(enrolment: Enrolment, quiz: Quiz, **fields) -> tuple[Attempt, bool]:
-    """Insert with the next free attempt number, within the limit, in one statement.
-
-    Unique constraints settle any race without an error or a savepoint: the INSERT does
-    nothing when the token was used (a resubmission) or another submission took the
-    number first (PostgreSQL; SQLite writers are serialised), and only then do we look at
-    why. The statements are built once per process (this is the hot write path)."""
-    dialect = db.session.get_bind().dialect.name
-    params = {
-        **fields,
-        "enrolment_id": enrolment.id,
-        "quiz_key": quiz.key,
-        "allowed": quiz.attempts,
-    }
-    for _try in range(NUMBER_RETRIES):
-        row = db.session.execute(_insert_next(dialect, bool(quiz.attempts)), params).first()
-        if row is not None:
-            attempt = RecordedAttempt(
-                id=row.id, enrolment_id=enrolment.id, quiz_key=quiz.key, number=row.number, **fields
-            )  # what was inserted, known without a reload or an ORM entity
-            db.session.execute(_INSERT_ANSWERS, _answer_rows(attempt))
-            return attempt, True
-        existing = _existing(fields["token"])
-        if existing is not None:
-            return existing, False
-        limit = attempt_limit(enrolment, quiz)
-        if limit and _used(enrolment, quiz) >= limit:
-            raise ServiceError(_("You have no attempts left for this quiz."))
-    raise ServiceError(_("Too many submissions at once. Please try again."))
-
-
-def _used(enrolment: Enrolment, quiz: Quiz) -> int:
-    """The highest attempt number so far."""
-    return db.session.scalar(
-        select(func.coalesce(func.max(QuizAttempt.number), 0)).where(
-            QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == quiz.key
-        )
-    )
-
-
-ATTEMPT_FIELDS = (
-    "token",
-    "language",
-    "content_hash",
-    "questions",
-    "answers",
-    "results",
-    "points",
-    "max_points",
-    "score",
-    "pass_mark",
-    "passed",
-    "started_at",
-    "submitted_at",
-)
-_INSERT_ANSWERS = insert(AttemptAnswer.__table__)
-
-
-@functools.cache
-def _insert_next(dialect: str, limited: bool):
-    """INSERT ... SELECT the attempt numbered max + 1; nothing when that passes the limit
-    (`allowed` attempts plus granted ones) or a unique key (token, number) is taken.
-    RETURNING its id and number. Parameters: the enrolment, quiz and `ATTEMPT_FIELDS`."""
-    table = QuizAttempt.__table__
-    enrolment = bindparam("enrolment_id", type_=table.c.enrolment_id.type)
-    quiz = bindparam("quiz_key", type_=table.c.quiz_key.type)
-    used = (
-        select(func.coalesce(func.max(table.c.number), 0))
-        .where(table.c.enrolment_id == enrolment, table.c.quiz_key == quiz)
-        .scalar_subquery()
-    )
-    columns = [
-        enrolment.label("enrolment_id"),
-        quiz.label("quiz_key"),
-        *(bindparam(name, type_=table.c[name].type).label(name) for name in ATTEMPT_FIELDS),
-        (used + 1).label("number"),
-    ]
-    source = select(*columns).subquery("next_attempt")
-    allowed = true()  # a WHERE is needed anyway: SQLite's INSERT ... SELECT ... ON CONFLICT
-    if limited:
-        grants = (
-            select(func.count())
-            .where(
-                AttemptGrant.__table__.c.enrolment_id == enrolment,
-                AttemptGrant.__table__.c.quiz_key == quiz,
-            )
-            .scalar_subquery()
-        )
-        allowed = source.c.number <= bindparam("allowed") + grants
-    names = ["enrolment_id", "quiz_key", *ATTEMPT_FIELDS, "number"]
-    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert_of(table)
-        .from_select(names, select(*(source.c[name] for name in names)).where(allowed))
-        .on_conflict_do_nothing()
-        .returning(table.c.id, table.c.number)
-    )
-
-
-def _answer_rows(attempt: RecordedAttempt) -> list[dict]:
-    """One row per question, so reports can aggregate questions in SQL."""
-    return [
-        {
-            "attempt_id": attempt.id,
-            "enrolment_id": attempt.enrolment_id,
-            "quiz_key": attempt.quiz_key,
-            "question_id": question_id,
-            "first_attempt": attempt.number == 1,
-            "points": Decimal(points),
-        }
-        for question_id, points in attempt.results.items()
-    ]
 
 
 def get_attempt(context: LearningContext, quiz_key: str, number: int) -> QuizAttempt:
