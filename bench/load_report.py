@@ -9,7 +9,7 @@ import os
 import re
 from pathlib import Path
 
-from bench.load_setup import WARM_UP
+from bench.load_setup import CONFIG, WARM_UP
 from bench.load_stats import HEADER, Recorder, knee, percentile
 from bench.table import figure, render
 
@@ -71,7 +71,7 @@ def report(run) -> list[dict]:
     cores = os.cpu_count() or 1
     print(f"== load: {s.users} simulated trainees (make bench-load)")
     print(
-        f"server: gunicorn -c gunicorn.conf.py -w {g.get('workers', '2')}, worker class "
+        f"server: gunicorn -c {CONFIG} -w {g.get('workers', '2')}, worker class "
         f"{g.get('worker_class', '?')} (threads {g.get('threads', '?')}) {' '.join(s.gunicorn)}"
         f"; LMS_PROXIES=1; Redis {s.redis_url} for limits and the queue; one `lms worker`; "
         f"PostgreSQL schema {s.schema}"

@@ -206,6 +206,9 @@ class Servers:
             log.close()
 
 
+CONFIG = "deploy/gunicorn.conf.py"  # the production settings docs/deploy.md documents
+
+
 def server_env(database_url: str, redis_url: str, instance: str, base: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
     env.update(
@@ -221,13 +224,13 @@ def server_env(database_url: str, redis_url: str, instance: str, base: str) -> d
 
 
 def gunicorn_settings(extra: list[str]) -> dict[str, str]:
-    """worker_class, threads, workers as gunicorn will run them (gunicorn.conf.py, -w 2)."""
+    """worker_class, threads, workers as gunicorn will run them (`CONFIG`, -w 2)."""
     out = subprocess.run(
         [
             BIN / "gunicorn",
             "--print-config",
             "-c",
-            "gunicorn.conf.py",
+            CONFIG,
             "-w",
             "2",
             *extra,
@@ -244,11 +247,12 @@ def gunicorn_settings(extra: list[str]) -> dict[str, str]:
 
 
 def start(env: dict[str, str], port: int, instance: str, extra: list[str]) -> Servers:
-    """gunicorn (gunicorn.conf.py, -w 2, its documented worker class) and `lms worker`."""
+    """gunicorn as deployed (`CONFIG`: gthread workers, 4 threads each; -w 2, one per core
+    here) and `lms worker`."""
     access_log = Path(instance) / "access.log"
     logs = [open(Path(instance) / name, "w") for name in ("gunicorn.log", "worker.log")]  # noqa: SIM115
     gunicorn = subprocess.Popen(
-        [BIN / "gunicorn", "-c", "gunicorn.conf.py", "-w", "2", "-b", f"127.0.0.1:{port}",
+        [BIN / "gunicorn", "-c", CONFIG, "-w", "2", "-b", f"127.0.0.1:{port}",
          "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT,
          *extra, "wsgi:app"],  # fmt: skip
         cwd=ROOT, env=env, stdout=logs[0], stderr=subprocess.STDOUT,

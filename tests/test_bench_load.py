@@ -118,6 +118,7 @@ def test_three_trainees_walk_to_their_certificates_against_a_live_server(capsys)
         port=_free_port(),
     )
     run = load.run(settings)
+    assert run.gunicorn["worker_class"] == "gthread"  # as deployed (deploy/gunicorn.conf.py)
     assert run.signed_in == 3 and run.signins.overall().errors == 0
     assert run.window.overall().errors == 0, run.window.errors()
     kinds = set(run.window.kinds())
