@@ -139,3 +139,18 @@ def test_lms_assets_compress(app, tmp_path):
         gzip.decompress((folder / "js" / "app.js.gz").read_bytes())
         == (folder / "js" / "app.js").read_bytes()
     )
+
+
+def test_files_the_css_names_carry_their_content_hash():
+    """A URL with `?v=` is cached for a year as immutable, so the stylesheet's own
+    references (fonts) must change when the file does: `?v=` is the first 12 hex digits of
+    the file's SHA-256 (update app.css when a font changes)."""
+    import hashlib
+
+    css = (STATIC / "css" / "app.css").read_text()
+    references = re.findall(r"url\(\.\./([^)?]+)\?v=([^)]+)\)", css)
+    assert references, "app.css names no versioned file"
+    for name, version in references:
+        digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+        assert version == digest, f"{name}: ?v={version} in app.css, the file is {digest}"
+    assert not re.findall(r"url\(\.\./[^)?]+\)", css), "an unversioned url() in app.css"
