@@ -39,7 +39,7 @@ def test_several_workers_without_redis_refuse_to_start(tmp_path):
     assert "refusing to start" in done.stderr and "set LMS_REDIS_URL" in done.stderr
 
 
-@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed (make system-deps)")
 def test_nginx_accepts_the_site(tmp_path):
     """`nginx -t` on deploy/nginx.conf, with a throwaway certificate and local paths."""
     subprocess.run(
