@@ -26,7 +26,6 @@ from lms.extensions import db
 from lms.private import FILE_MODE, tighten
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-AUTOCOMMIT = "lms_autocommit"  # execution option: emit no BEGIN on SQLite
 
 
 def init_db(app: Flask) -> None:
@@ -75,8 +74,6 @@ def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        if connection.get_execution_options().get(AUTOCOMMIT):
-            return  # `read_one`: the statement runs in SQLite's own autocommit mode
         read_only = (
             has_request_context()
             and request.method in READ_ONLY_METHODS
@@ -102,18 +99,25 @@ def write_after_read(work: Callable[[], None]) -> None:
 
 def read_one(statement, parameters: dict) -> tuple | None:
     """The first row of one SELECT, as the driver returns it (no type conversion: SQLite
-    gives dates as ISO text and booleans as 0/1), run on its own connection in autocommit
-    mode: no BEGIN/ROLLBACK round trips, whatever the request's ORM session is doing. The
-    SQL is compiled once per statement and dialect; it still passes the engine's events."""
+    gives dates as ISO text and booleans as 0/1), run on its own connection outside any
+    transaction: no BEGIN/ROLLBACK round trips, whatever the request's ORM session is
+    doing. The SQL is compiled once per statement and dialect. It runs through
+    `Connection._cursor_execute`, the engine's own path for single statements without a
+    result object: the engine's events, logging and error handling all apply, without the
+    execution context and `CursorResult` (with its column map), which were two thirds of
+    this function's time (docs/benchmarks.md "lesson_page")."""
     with db.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
+        if connection.dialect.name == "postgresql":  # else psycopg opens a transaction
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        else:
-            connection = connection.execution_options(**{AUTOCOMMIT: True})
         sql, defaults, order = _compiled(statement, connection.dialect)
         values = {**defaults, **parameters}
         arguments = tuple(values[name] for name in order) if order else values
-        return connection.exec_driver_sql(sql, arguments).first()
+        cursor = connection.connection.cursor()
+        try:
+            connection._cursor_execute(cursor, sql, arguments)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
 
 
 _COMPILED: dict[tuple[int, str], tuple[str, dict, tuple[str, ...] | None]] = {}
