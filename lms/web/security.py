@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, request, session
-from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
+
+from lms.web.sessions import SESSIONLESS_ENDPOINTS, SessionInterface
 
 CSP = "; ".join(
     [
@@ -32,27 +33,11 @@ CSP = "; ".join(
     ]
 )
 TOUCH_EVERY = 60  # seconds: refresh the idle timer at most once a minute
-
-
 UPLOAD_ENDPOINTS = frozenset({"teach.upload"})
-# Files that are the same for everyone: no session is read, so no `Vary: Cookie` (which
-# would make a browser revalidate them whenever the session cookie changes).
-SESSIONLESS_ENDPOINTS = frozenset({"static", "offline.service_worker", "offline.page",
-                                   "home.favicon", "courses.media", "learning.media"})  # fmt: skip
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, but files that are the same for everyone get no
-    cookie and no `Vary: Cookie` (Flask-Login reads the session after every request)."""
-
-    def save_session(self, app: Flask, session, response: Response) -> None:
-        if request.endpoint in SESSIONLESS_ENDPOINTS:
-            return
-        super().save_session(app, session, response)
 
 
 def init_security(app: Flask) -> None:
-    app.session_interface = SessionInterface()
+    app.session_interface = SessionInterface()  # cookies verified once (lms.web.sessions)
 
     @app.before_request
     def request_size() -> None:
