@@ -14,6 +14,7 @@ import time
 from flask import Flask, Response, request, session
 from flask_login import current_user, logout_user
 
+from lms.web.http_headers import set_all
 from lms.web.sessions import SESSIONLESS_ENDPOINTS, SessionInterface
 
 CSP = "; ".join(
@@ -31,6 +32,13 @@ CSP = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
+)
+HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
 )
 TOUCH_EVERY = 60  # seconds: refresh the idle timer at most once a minute
 UPLOAD_ENDPOINTS = frozenset({"teach.upload"})
@@ -63,15 +71,11 @@ def init_security(app: Flask) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        pairs = list(HEADERS)
         if request.is_secure:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+            pairs.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
         # The session says who is signed in without reloading them after the commit.
         if request.endpoint not in SESSIONLESS_ENDPOINTS and session.get("_user_id") is not None:
-            response.headers["Cache-Control"] = "no-store"
+            pairs.append(("Cache-Control", "no-store"))
+        set_all(response.headers, pairs, defaults=[("Content-Security-Policy", CSP)])
         return response

@@ -23,6 +23,8 @@ from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from lms.web.http_headers import add_vary
+
 KEPT = 4096  # verified cookies kept per process, the least recently used dropped
 PLAIN = (str, int, float, bool, type(None))
 # Files that are the same for everyone: no session is read, so no `Vary: Cookie` (which
@@ -69,6 +71,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def save_session(self, app: Flask, session, response: Response) -> None:
         if request.endpoint in SESSIONLESS_ENDPOINTS:
+            return
+        if session and not self.should_set_cookie(app, session):
+            if session.accessed:  # what Flask's save_session does here, in fewer steps
+                add_vary(response.headers, "Cookie")
             return
         super().save_session(app, session, response)
 
