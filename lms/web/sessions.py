@@ -4,8 +4,8 @@
   reads the session after every request).
 - A cookie is verified once per process. A signed-in person's browser sends the same
   cookie with every request until the session changes (the idle timer moves once a
-  minute), and checking its signature and decoding it was a tenth of a lesson page's
-  time (docs/benchmarks.md "lesson_page"). So what a verified cookie holds is kept, by the
+  minute), and checking its signature and decoding it took about 20 us of each lesson
+  page (docs/benchmarks.md "lesson_page"). So what a verified cookie holds is kept, by the
   cookie's exact text (its signature included) and the signing keys, and only its age is
   checked again, as itsdangerous checks it (PERMANENT_SESSION_LIFETIME). A cookie that is
   not byte for byte one already verified, or was verified under other keys, is verified
