@@ -30,7 +30,6 @@ from lms.extensions import db
 from lms.private import FILE_MODE, tighten
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-AUTOCOMMIT = "lms_autocommit"  # execution option: emit no BEGIN on SQLite
 
 
 def init_db(app: Flask) -> None:
@@ -79,8 +78,6 @@ def _install_sqlite_handling(engine: Engine, busy_timeout: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        if connection.get_execution_options().get(AUTOCOMMIT):
-            return  # `read_one`: the statement runs in SQLite's own autocommit mode
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
 
 
@@ -101,24 +98,36 @@ def write_after_read(work: Callable[[], None]) -> None:
 
 def read_one(statement, parameters: dict) -> tuple | None:
     """The first row of one SELECT, as the driver returns it (no type conversion: SQLite
-    gives dates as ISO text and booleans as 0/1), run on its own connection in autocommit
-    mode: no BEGIN/ROLLBACK round trips, whatever the request's ORM session is doing (on
-    PostgreSQL, in a request that may write, in the session's transaction instead). The
-    SQL is compiled once per statement and dialect; it still passes the engine's events."""
+    gives dates as ISO text and booleans as 0/1), run on its own connection outside any
+    transaction: no BEGIN/ROLLBACK round trips, whatever the request's ORM session is
+    doing (on PostgreSQL, in a request that may write, in the session's transaction
+    instead). The SQL is compiled once per statement and dialect. It runs through
+    `Connection._cursor_execute`, the engine's own path for single statements without a
+    result object: the engine's events, logging and error handling all apply, without the
+    execution context and `CursorResult` (with its column map), which were two thirds of
+    this function's time (docs/benchmarks.md "lesson_page")."""
     dialect = db.engine.dialect
     sql, defaults, order = _compiled(statement, dialect)
     values = {**defaults, **parameters}
     arguments = tuple(values[name] for name in order) if order else values
     if dialect.name == "postgresql" and _may_write():
-        # A request that writes will begin its transaction anyway: read in it (MVCC, no
-        # lock taken) rather than on a second connection of the pool.
-        return db.session.connection().exec_driver_sql(sql, arguments).first()
+        # A request that writes begins its transaction anyway: read in it (MVCC, no lock
+        # taken) rather than on a second connection of the pool.
+        return _fetch_one(db.session.connection(), sql, arguments)
     with db.engine.connect() as connection:
-        if dialect.name == "postgresql":
+        if dialect.name == "postgresql":  # else psycopg opens a transaction
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        else:  # SQLite: outside the write transaction, so its lock is held for less
-            connection = connection.execution_options(**{AUTOCOMMIT: True})
-        return connection.exec_driver_sql(sql, arguments).first()
+        # SQLite: outside the write transaction, so its one write lock is held for less
+        return _fetch_one(connection, sql, arguments)
+
+
+def _fetch_one(connection, sql: str, arguments) -> tuple | None:
+    cursor = connection.connection.cursor()
+    try:
+        connection._cursor_execute(cursor, sql, arguments)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 def _may_write() -> bool:

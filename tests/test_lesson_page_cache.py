@@ -125,6 +125,29 @@ def test_done_state_is_each_persons_own(app, two_trainees):
     assert "You have done this lesson." not in other and f'action="{url}/done"' in other
 
 
+def test_an_unchanged_page_answers_304_and_a_changed_one_the_page(app, two_trainees):
+    """The service worker's conditional request: 304 for the very page it holds; the full
+    page once what the page shows changed (here: the lesson done); each person's own."""
+    cohort_id, _people, (one, two) = two_trainees
+    url = lesson_url(cohort_id)
+    first = one.get(url)
+    etag, key = first.headers["ETag"], first.headers["X-Offline-Key"]
+    assert etag.startswith('W/"') and key
+    assert first.headers["Cache-Control"] == "no-store"
+    assert first.headers["Vary"] == "Accept-Encoding, Cookie"
+    assert "frame-ancestors 'none'" in first.headers["Content-Security-Policy"]
+    assert first.headers["X-Frame-Options"] == "DENY"
+    again = one.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag and not again.data
+    assert two.get(url).headers["ETag"] != etag
+    token = csrf_from(first.get_data(as_text=True))
+    assert one.post(f"{url}/done", data={"csrf_token": token}).status_code == 302
+    changed = one.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "You have done this lesson." in changed.get_data(as_text=True)
+    assert changed.headers["X-Offline-Key"] == key  # same content: the saved copy stays
+
+
 def test_the_language_form_comes_back_to_this_address_escaped(app, two_trainees):
     cohort_id, _people, (one, _two) = two_trainees
     html = page(one, lesson_url(cohort_id) + '?q="><script>x</script>')

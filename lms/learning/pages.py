@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, g, render_template, request, session, url_for
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
@@ -186,10 +185,9 @@ class _StandIn:
     query_string: bytes = b""
 
 
-def lesson_response(context: LearningContext, lesson: Lesson, language: str):
+def lesson_response(context: LearningContext, lesson: Lesson, language: str, user: Any):
     """The page: from the cached body when it is the same for every trainee, else
-    rendered."""
-    args = lesson_args(context, lesson, language)
+    rendered. The template's arguments are built only to render it."""
     bodies: Bodies | None = current_app.extensions.get(EXTENSION)
     cacheable = (
         bodies is not None
@@ -199,8 +197,7 @@ def lesson_response(context: LearningContext, lesson: Lesson, language: str):
         and "_flashes" not in session
     )
     if not cacheable:
-        return render_template(TEMPLATE, **args)
-    user = current_user
+        return render_template(TEMPLATE, **lesson_args(context, lesson, language))
     bodies.follow(get_catalogue())
     key = (
         context.course.content_hash,
@@ -208,14 +205,14 @@ def lesson_response(context: LearningContext, lesson: Lesson, language: str):
         lesson.slug,
         language,
         user.role,
-        args["done"],
+        context.completed is not None and lesson.slug in context.completed,
         request.blueprint,
     )
     segments = bodies.get(key)
     if segments is None:
         html = render_template(
             TEMPLATE,
-            **args,
+            **lesson_args(context, lesson, language),
             csrf_token=lambda: bodies.slot("csrf"),
             current_user=_StandIn(name=bodies.slot("name"), role=user.role),
             request=_StandIn(

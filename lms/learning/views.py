@@ -105,17 +105,18 @@ def resume(cohort_id: int):
 @bp.get("/lessons/<lesson_slug>")
 @login_required
 def lesson(cohort_id: int, lesson_slug: str):
-    context = pages.lesson_context(current_user, cohort_id)  # read with the user: one query
+    user = current_user._get_current_object()  # once: each use of the proxy costs
+    context = pages.lesson_context(user, cohort_id)  # read with the user: one query
     lesson, closed = _open_lesson(context, lesson_slug)
     if closed:
         return closed
     language = _language()
     done = context.completed is not None and lesson.slug in context.completed
-    key = versions.lesson_key(current_user, context, lesson.slug, language)
+    key = versions.lesson_key(user, context, lesson.slug, language)
     return versions.conditional_page(
         key,
-        versions.page_etag(key, current_user, done, context.enrolment is not None),
-        lambda: pages.lesson_response(context, lesson, language),
+        versions.page_etag(key, user, done, context.enrolment is not None),
+        lambda: pages.lesson_response(context, lesson, language, user),
     )
 
 

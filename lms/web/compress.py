@@ -6,6 +6,8 @@ import gzip
 
 from flask import Flask, Response, request
 
+from lms.web.http_headers import add_vary
+
 COMPRESSIBLE = (
     "text/",
     "application/json",
@@ -21,21 +23,21 @@ def init_compression(app: Flask) -> None:
     @app.after_request
     def compress(response: Response) -> Response:
         if (
-            response.direct_passthrough
+            "gzip" not in request.headers.get("Accept-Encoding", "").lower()
+            or response.direct_passthrough
             or getattr(response, "precompressed", False)  # static files: lms.web.static_files
             or response.status_code < 200
             or response.status_code in (204, 304)
             or "Content-Encoding" in response.headers
             or not (response.mimetype or "").startswith(COMPRESSIBLE)
-            or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
         ):
-            response.vary.add("Accept-Encoding")
+            add_vary(response.headers, "Accept-Encoding")
             return response
         data = response.get_data()
         if len(data) < minimum:
-            response.vary.add("Accept-Encoding")
+            add_vary(response.headers, "Accept-Encoding")
             return response
         response.set_data(gzip.compress(data, compresslevel=6, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
+        add_vary(response.headers, "Accept-Encoding")
         return response

@@ -11,11 +11,20 @@ right code meets only the code's own, generous limit.
 
 Several processes with counts in memory would each count alone: `check_shared_store`
 refuses to start such a deployment (gunicorn.conf.py calls it), naming the setting.
+
+Flask-Limiter's own request hooks enforce its automatic limits (`RATELIMIT_DEFAULT`,
+`RATELIMIT_APPLICATION`, `RATELIMIT_META`, in-memory fallbacks, decorated views and
+blueprints). The limits above are counted explicitly instead, so with none of those the
+hooks find nothing to check, yet cost about a sixth of a lesson page's time (see
+docs/benchmarks.md "lesson_page"): they run only while Flask-Limiter holds such a limit,
+judged on every request, so a limit configured or declared later still applies.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import wraps
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
@@ -60,6 +69,47 @@ def init_limits(app: Flask) -> None:
         options.setdefault("socket_timeout", 2)
     limiter = Limiter(get_remote_address, app=app, default_limits=[])
     app.extensions["lms.limiter"] = limiter
+    _hooks_only_for_automatic_limits(app, limiter)
+
+
+def has_automatic_limits(limiter: Limiter) -> bool:
+    """Whether Flask-Limiter holds a limit its request hooks enforce. An attribute this
+    version of Flask-Limiter does not have counts as a limit: the hooks then always run."""
+    manager = limiter.limit_manager
+    held = (
+        (manager, "_default_limits"),
+        (manager, "_application_limits"),
+        (manager, "_decorated_limits"),
+        (manager, "_blueprint_limits"),
+        (limiter, "_meta_limits"),
+        (limiter, "_in_memory_fallback"),
+    )
+    return any(getattr(owner, name, True) for owner, name in held)
+
+
+def _hooks_only_for_automatic_limits(app: Flask, limiter: Limiter) -> None:
+    """Wrap Flask-Limiter's before/after/teardown request hooks so that each runs only
+    while `has_automatic_limits`; otherwise the response (after_request) passes through."""
+
+    def guarded(function: Callable, passes_response: bool) -> Callable:
+        @wraps(function)
+        def hook(*args):
+            if has_automatic_limits(limiter):
+                return function(*args)
+            return args[0] if passes_response else None
+
+        return hook
+
+    for hooks, passes_response in (
+        (app.before_request_funcs, False),
+        (app.after_request_funcs, True),
+        (app.teardown_request_funcs, False),
+    ):
+        functions = hooks.get(None, [])
+        for index, function in enumerate(functions):
+            owner = getattr(function, "__self__", None)  # a bound method, or a partial's
+            if owner is limiter or limiter in getattr(function, "args", ()):
+                functions[index] = guarded(function, passes_response)
 
 
 def _checks(kind: str, keys: dict[str, str | None]) -> list[tuple[RateLimitItem, tuple[str, ...]]]:

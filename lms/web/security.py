@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, request, session
-from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
+
+from lms.web.http_headers import set_all
+from lms.web.sessions import SESSIONLESS_ENDPOINTS, SessionInterface
 
 CSP = "; ".join(
     [
@@ -31,28 +33,19 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
 TOUCH_EVERY = 60  # seconds: refresh the idle timer at most once a minute
-
-
 UPLOAD_ENDPOINTS = frozenset({"teach.upload"})
-# Files that are the same for everyone: no session is read, so no `Vary: Cookie` (which
-# would make a browser revalidate them whenever the session cookie changes).
-SESSIONLESS_ENDPOINTS = frozenset({"static", "offline.service_worker", "offline.page",
-                                   "home.favicon", "courses.media", "learning.media"})  # fmt: skip
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, but files that are the same for everyone get no
-    cookie and no `Vary: Cookie` (Flask-Login reads the session after every request)."""
-
-    def save_session(self, app: Flask, session, response: Response) -> None:
-        if request.endpoint in SESSIONLESS_ENDPOINTS:
-            return
-        super().save_session(app, session, response)
 
 
 def init_security(app: Flask) -> None:
-    app.session_interface = SessionInterface()
+    app.session_interface = SessionInterface()  # cookies verified once (lms.web.sessions)
 
     @app.before_request
     def request_size() -> None:
@@ -78,15 +71,11 @@ def init_security(app: Flask) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        pairs = list(HEADERS)
         if request.is_secure:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+            pairs.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
         # The session says who is signed in without reloading them after the commit.
         if request.endpoint not in SESSIONLESS_ENDPOINTS and session.get("_user_id") is not None:
-            response.headers["Cache-Control"] = "no-store"
+            pairs.append(("Cache-Control", "no-store"))
+        set_all(response.headers, pairs, defaults=[("Content-Security-Policy", CSP)])
         return response

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, csrf_from, sign_in_as
 
-from lms.web.limits import SharedStoreMissing, check_shared_store
+from lms.web.limits import SharedStoreMissing, check_shared_store, has_automatic_limits
 
 BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -66,6 +66,35 @@ def test_refusal_names_the_setting():
     check_shared_store(4, {"LMS_REDIS_URL": REDIS_URL})
     with pytest.raises(SharedStoreMissing, match="set LMS_REDIS_URL"):
         check_shared_store(2, {})
+
+
+# -- Flask-Limiter's own request hooks ------------------------------------------------
+
+
+def test_limiter_hooks_stand_aside_while_no_automatic_limit_is_held(app):
+    """Every limit above is counted explicitly; Flask-Limiter's hooks then have nothing
+    to check, and do not run (they cost a sixth of a lesson page's time)."""
+    from flask import globals as flask_globals
+
+    assert not has_automatic_limits(app.extensions["lms.limiter"])
+    with app.test_client() as client:
+        assert client.get("/login").status_code == 200
+        request_context = flask_globals.request_ctx._get_current_object()
+        assert not hasattr(request_context, "_limiter_request_context")
+
+
+@pytest.mark.parametrize("setting", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION"])
+def test_a_configured_automatic_limit_is_enforced(make_app, setting):
+    client = make_app(**{setting: "2 per minute"}).test_client()
+    assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_limit_declared_after_start_up_is_enforced(app):
+    """The hooks ask on every request, so a blueprint limit added later still applies."""
+    client = app.test_client()
+    assert client.get("/login").status_code == 200
+    app.extensions["lms.limiter"].limit("1 per minute")(app.blueprints["auth"])
+    assert [client.get("/login").status_code for _ in range(2)] == [200, 429]
 
 
 # -- real gunicorn workers ------------------------------------------------------------
