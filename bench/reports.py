@@ -225,13 +225,16 @@ def generate(app, size: int, first: int, code: str) -> int:
 
 
 def _triggers(app, create: bool) -> None:
-    """Bulk loading runs without the counter triggers; the rebuild counts from scratch."""
+    """Bulk loading runs without the counter triggers; the rebuild counts from scratch.
+    (On SQLite the rebuild itself drops and creates them again, so creating drops first.)"""
     if counting is None:  # measuring a revision from before the counters
         return
     with app.app_context():
         dialect = db.engine.dialect.name
-        make = counting.create_triggers if create else counting.drop_triggers
-        for statement in make(dialect):
+        statements = counting.drop_triggers(dialect)
+        if create:
+            statements += counting.create_triggers(dialect)
+        for statement in statements:
             db.session.execute(text(statement))
         db.session.commit()
 

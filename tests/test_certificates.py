@@ -132,6 +132,28 @@ def test_pdf_is_reproducible_and_cached(app, completed):
         assert pdf.cache_path(certificate, pdf.template_version(pdf_course_dir(app))).is_file()
 
 
+def test_the_template_version_follows_the_course_template(make_app, tmp_path):
+    """Kept between renders, the version still changes the moment the course's own
+    certificate.html appears, changes or goes (the cached PDF is then not reused)."""
+    import os
+
+    from lms.certificates import pdf
+
+    app = make_app(PUBLIC_URL="https://lms.example.org")
+    with app.app_context():
+        plain = pdf.template_version(tmp_path)
+        assert pdf.template_version(tmp_path) == plain
+        template = tmp_path / "certificate.html"
+        template.write_text("<p>{{ certificate.holder_name }}</p>")
+        custom = pdf.template_version(tmp_path)
+        template.write_text("<p>{{ certificate.holder_name }}!</p>")
+        os.utime(template, ns=(1, 1))  # a new modification time, whatever the clock says
+        edited = pdf.template_version(tmp_path)
+        template.unlink()
+        assert len({plain, custom, edited}) == 3
+        assert pdf.template_version(tmp_path) == plain
+
+
 def test_letter_size_by_setting(make_app, completed):
     app = make_app(CERTIFICATE_PAGE_SIZE="Letter")
     from lms.certificates import pdf

@@ -29,11 +29,11 @@ def test_an_edited_logo_is_read_again(tmp_path):
     logo = media / "logo.svg"
     logo.write_text(LOGO.format(word="Sunrise"))
     folders = (STATIC_DIR, {"course": media})
-    assert "Sunrise" in text_of(render_in_process(HTML, *folders, b"one"))
-    assert "Sunrise" in text_of(render_in_process(HTML, *folders, b"two"))  # from the cache
+    assert "Sunrise" in text_of(render_in_process(HTML, *folders))
+    assert "Sunrise" in text_of(render_in_process(HTML, *folders))  # from the cache
     logo.write_text(LOGO.format(word="Harvest"))
     os.utime(logo, ns=(logo.stat().st_atime_ns, logo.stat().st_mtime_ns + 1_000_000))
-    assert "Harvest" in text_of(render_in_process(HTML, *folders, b"three"))
+    assert "Harvest" in text_of(render_in_process(HTML, *folders))
 
 
 def test_another_folder_behind_the_same_url_is_read(tmp_path):
@@ -43,5 +43,5 @@ def test_another_folder_behind_the_same_url_is_read(tmp_path):
         media = tmp_path / word / "media"
         media.mkdir(parents=True)
         (media / "logo.svg").write_text(LOGO.format(word=word))
-        texts.append(text_of(render_in_process(HTML, STATIC_DIR, {"course": media}, b"x")))
+        texts.append(text_of(render_in_process(HTML, STATIC_DIR, {"course": media})))
     assert "Monsoon" in texts[0] and "Drought" in texts[1]

@@ -16,7 +16,7 @@ SERVER = """
 import os, sys
 from lms.pdf import worker
 from lms.config import ROOT
-pdf = worker.render("<p>ok</p>", ROOT / "static", {}, b"x", timeout=60, memory_mb=1024)
+pdf = worker.render("<p>ok</p>", ROOT / "static", {}, timeout=60, memory_mb=1024)
 assert pdf.startswith(b"%PDF")
 print(os.getpid(), flush=True)
 sys.stdin.read()  # serve until stopped
@@ -65,3 +65,17 @@ def test_worker_and_tracker_end_with_the_server(stop):
             server.wait()
         server.stdin.close()
         server.stdout.close()
+
+
+def test_the_worker_renders_on_one_thread():
+    """The watch on the server is a timer signal, not a thread: with a second thread the C
+    allocator takes its locking path for good, about 8% of every render
+    (docs/benchmarks.md "certificates")."""
+    from lms.config import ROOT
+    from lms.pdf import worker
+
+    pdf = worker.render("<p>ok</p>", ROOT / "static", {}, timeout=60, memory_mb=1024)
+    assert pdf.startswith(b"%PDF")
+    (process,) = worker._pool._processes.values()
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    assert "\nThreads:\t1\n" in status, status

@@ -76,13 +76,36 @@ def course_template(course_dir: Path | None) -> str | None:
 
 def template_version(course_dir: Path | None) -> str:
     """A key of everything printed besides the certificate's own row: the templates,
-    fonts, page size and the public address of the verify link."""
-    default = (ROOT / "templates" / DEFAULT_TEMPLATE).read_bytes()
-    custom = (course_template(course_dir) or "").encode()
-    fonts = b"".join(sorted(p.name.encode() for p in (STATIC_DIR / "fonts").glob("*.ttf")))
-    size = current_app.config.get("CERTIFICATE_PAGE_SIZE", "A4").encode()
-    address = public_url().encode()
-    return hashlib.sha256(b"\0".join([default, custom, fonts, size, address])).hexdigest()[:12]
+    fonts, page size and the public address of the verify link. Computed again only when
+    one of the files (or the fonts folder) changed since: every render asks."""
+    files = (
+        ROOT / "templates" / DEFAULT_TEMPLATE,
+        course_dir / "certificate.html" if course_dir else None,
+        STATIC_DIR / "fonts",
+    )
+    size = current_app.config.get("CERTIFICATE_PAGE_SIZE", "A4")
+    key = (*(_stamp(path) for path in files), size, public_url())
+    if key not in _VERSIONS:
+        default = files[0].read_bytes()
+        custom = (course_template(course_dir) or "").encode()
+        fonts = b"".join(sorted(p.name.encode() for p in files[2].glob("*.ttf")))
+        parts = [default, custom, fonts, size.encode(), key[-1].encode()]
+        if len(_VERSIONS) > 1000:
+            _VERSIONS.clear()
+        _VERSIONS[key] = hashlib.sha256(b"\0".join(parts)).hexdigest()[:12]
+    return _VERSIONS[key]
+
+
+_VERSIONS: dict[tuple, str] = {}
+
+
+def _stamp(path: Path | None) -> tuple | None:
+    """Which file `path` is now: its name, modification time and size (None: missing)."""
+    try:
+        status = path.stat() if path is not None else None
+    except OSError:
+        return (str(path), None)
+    return (str(path), status.st_mtime_ns, status.st_size) if status else None
 
 
 # What a certificate template may read: plain copies, never the database row (whose
@@ -159,9 +182,7 @@ def certificate_pdf(
         except OSError as exc:
             log.warning("certificate cache not read (%s): %s", path.parent, exc.strerror or exc)
     media = {certificate.course_slug: course_dir / "media"} if course_dir else {}
-    pdf = render_html_to_pdf(
-        certificate_html(certificate, course_dir), media, certificate.code.encode()
-    )
+    pdf = render_html_to_pdf(certificate_html(certificate, course_dir), media)
     try:
         write_private(path, pdf)
     except OSError as exc:  # a cache only: the render is served all the same

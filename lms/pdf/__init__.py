@@ -22,17 +22,16 @@ STATIC_DIR = ROOT / "static"
 __all__ = ["STATIC_DIR", "PdfRenderError", "render_html_to_pdf", "shutdown"]
 
 
-def render_html_to_pdf(html: str, media_dirs: dict[str, Path], identifier: bytes) -> bytes:
+def render_html_to_pdf(html: str, media_dirs: dict[str, Path]) -> bytes:
     """Render in the isolated worker process, within PDF_TIMEOUT seconds and PDF_MEMORY_MB."""
     config = current_app.config if has_app_context() else {}
     if not config.get("PDF_ISOLATED", True):
-        return render_in_process(html, STATIC_DIR, media_dirs, identifier)
+        return render_in_process(html, STATIC_DIR, media_dirs)
     try:
         return worker.render(
             html,
             STATIC_DIR,
             media_dirs,
-            identifier,
             timeout=float(config.get("PDF_TIMEOUT", 30)),
             memory_mb=int(config.get("PDF_MEMORY_MB", 1024)),
         )

@@ -73,10 +73,11 @@ def font_config():
     return _font_config
 
 
-def render_in_process(
-    html: str, static_dir: Path, media_dirs: dict[str, Path], identifier: bytes
-) -> bytes:
-    """WeasyPrint with the safe fetcher and the shipped fonts only (runs in the PDF worker)."""
+def render_in_process(html: str, static_dir: Path, media_dirs: dict[str, Path]) -> bytes:
+    """WeasyPrint with the safe fetcher and the shipped fonts only (runs in the PDF worker).
+    No `/ID` in the trailer (optional in PDF 1.7): WeasyPrint computes it by serialising the
+    whole document a second time, about 3% of a certificate render; the PDF is
+    reproducible without it."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
@@ -85,8 +86,6 @@ def render_in_process(
         try:
             document = weasyprint.HTML(string=html, base_url="lms:/", url_fetcher=fetcher)
             images = _images.ready_for(static_dir, media_dirs)
-            return document.write_pdf(
-                font_config=font_config(), pdf_identifier=identifier, cache=images
-            )
+            return document.write_pdf(font_config=font_config(), cache=images)
         except FatalURLFetchingError as exc:
             raise PdfRenderError(str(exc)) from None

@@ -13,6 +13,22 @@ from pathlib import Path
 from urllib.parse import unquote
 
 log = logging.getLogger(__name__)
+_FILES: dict[str, tuple[int, int, bytes]] = {}  # path -> (mtime_ns, size, bytes)
+FILES_KEPT_BYTES = 32 << 20
+
+
+def read_file(path: Path) -> bytes:
+    """The file's bytes, kept in this process while its size and modification time stay
+    the same (every certificate reads the same fonts, about 1.5 MB)."""
+    status = path.stat()
+    kept = _FILES.get(str(path))
+    if kept is not None and kept[:2] == (status.st_mtime_ns, status.st_size):
+        return kept[2]
+    data = path.read_bytes()
+    if sum(len(entry[2]) for entry in _FILES.values()) + len(data) > FILES_KEPT_BYTES:
+        _FILES.clear()
+    _FILES[str(path)] = (status.st_mtime_ns, status.st_size, data)
+    return data
 
 
 class RefusedURL(ValueError):
@@ -66,6 +82,6 @@ def make_fetcher(static_dir: Path, media_dirs: dict[str, Path]):
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             if path.suffix == ".ttf":
                 mime = "font/ttf"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            return URLFetcherResponse(url, read_file(path), {"Content-Type": mime})
 
     return SafeFetcher()

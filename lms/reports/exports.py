@@ -222,4 +222,4 @@ def report_context(report: Report) -> dict:
 
 def report_pdf(report: Report) -> bytes:
     html = render_template("reports/print.html", **report_context(report))
-    return render_html_to_pdf(html, {}, report.title.encode())
+    return render_html_to_pdf(html, {})
