@@ -188,7 +188,12 @@ def on_attempt_recorded(event: AttemptRecorded) -> None:
         return
     done = event.done_lessons
     if done is not None and not _all_required_done(event.course, done):
-        return
+        # The page read its done lessons before this transaction took the enrolment's
+        # lock (the activity update): a lesson marked meanwhile is missing from them.
+        # Ask again, now that no other write to this enrolment can be under way.
+        fresh = completed_lessons([event.enrolment.id]).get(event.enrolment.id, set())
+        if not _all_required_done(event.course, frozenset(fresh)):
+            return
     evaluate_completion(event.enrolment, event.course)
 
 
