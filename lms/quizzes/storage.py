@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, insert, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.cohorts.models import Enrolment
 from lms.courses.engine import Quiz
+from lms.db import insert_for, session_dialect
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.quizzes.models import AttemptAnswer, AttemptGrant, QuizAttempt
@@ -76,7 +76,7 @@ def store(enrolment: Enrolment, quiz: Quiz, **fields) -> tuple[Attempt, bool]:
     nothing when the token was used (a resubmission) or another submission took the
     number first (PostgreSQL; SQLite writers are serialised), and only then do we look at
     why. The statements are built once per process (this is the hot write path)."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = session_dialect()
     params = {
         **fields,
         "enrolment_id": enrolment.id,
@@ -159,9 +159,8 @@ def _insert_next(dialect: str, limited: bool):
         )
         allowed = source.c.number <= bindparam("allowed") + grants
     names = ["enrolment_id", "quiz_key", *ATTEMPT_FIELDS, "number"]
-    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        insert_of(table)
+        insert_for(dialect)(table)
         .from_select(names, select(*(source.c[name] for name in names)).where(allowed))
         .on_conflict_do_nothing()
         .returning(table.c.id, table.c.number)

@@ -198,7 +198,7 @@ def rebuild(cohort_id: int, course: Course) -> None:
 
 def rebuild_counts(cohort_id: int) -> None:
     """Recompute a cohort's report counters and completion days from scratch."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = session_dialect()
     for statement in counting.rebuild_statements(dialect, f"cohort_id = {int(cohort_id)}"):
         db.session.execute(text(statement))
 
@@ -208,7 +208,7 @@ def _pause_counting(paused: bool) -> None:
     PostgreSQL a setting local to the transaction; on SQLite, whose DDL is transactional
     and whose writer holds the database, the triggers are dropped and created again in
     the same transaction (no other writer can see them missing)."""
-    dialect = db.session.get_bind().dialect.name
+    dialect = session_dialect()
     if dialect == "postgresql":
         db.session.execute(select(func.set_config(counting.PAUSE, "on" if paused else "off", True)))
         return

@@ -10,8 +10,7 @@ import pytest
 from conftest import sign_in_as
 
 
-@pytest.fixture
-def signed_in(app, make_user, make_cohort, enrol):
+def sign_in_trainee(app, make_user, make_cohort, enrol):
     """(client, the cohort's home page) for a trainee whose cookie was verified once."""
     trainee = make_user(email="trainee@example.com")
     cohort_id, _code = make_cohort()
@@ -22,6 +21,11 @@ def signed_in(app, make_user, make_cohort, enrol):
     assert client.get(page).status_code == 200  # stores the idle timer: a new cookie
     assert client.get(page).status_code == 200  # which this request verified
     return client, page
+
+
+@pytest.fixture
+def signed_in(app, make_user, make_cohort, enrol):
+    return sign_in_trainee(app, make_user, make_cohort, enrol)
 
 
 def test_a_verified_cookie_opens_again_with_what_it_holds(app, signed_in):
@@ -50,14 +54,7 @@ def test_a_cookie_past_its_lifetime_is_refused_though_verified_before(
     """PERMANENT_SESSION_LIFETIME bounds a cookie's age as itsdangerous checks it (the
     idle and absolute timeouts, checked apart, are set far out here)."""
     app = make_app(PERMANENT_SESSION_LIFETIME=60, SESSION_IDLE_MINUTES=600, SESSION_MAX_DAYS=9)
-    trainee = make_user(email="trainee@example.com")
-    cohort_id, _code = make_cohort()
-    enrol(trainee, cohort_id)
-    client = app.test_client()
-    sign_in_as(client, trainee)
-    page = f"/cohorts/{cohort_id}/"
-    assert client.get(page).status_code == 200
-    assert client.get(page).status_code == 200
+    client, page = sign_in_trainee(app, make_user, make_cohort, enrol)
     later = time.time() + 120
     monkeypatch.setattr(time, "time", lambda: later)
     assert client.get(page).status_code == 302
